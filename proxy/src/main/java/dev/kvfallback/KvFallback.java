@@ -1,0 +1,123 @@
+package dev.kvfallback;
+
+import dev.kvfallback.command.CommandTable;
+import dev.kvfallback.command.LocalCommands;
+import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.protocol.RespLimits;
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.server.ProxyInfo;
+import dev.kvfallback.server.RespServer;
+import dev.kvfallback.upstream.LettuceUpstream;
+import dev.kvfallback.upstream.RedisUrls;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running proxy: the composition of every part, built by {@link #start} with {@code new} and
+ * closed in reverse order. Tests start it in-process; {@link Main} starts it from the command line.
+ */
+public final class KvFallback implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KvFallback.class);
+
+    private final EventLoopGroup group;
+    private final LettuceUpstream upstream;
+    private final RespServer server;
+    private final InetSocketAddress address;
+
+    private KvFallback(EventLoopGroup group, LettuceUpstream upstream, RespServer server, InetSocketAddress address) {
+        this.group = group;
+        this.upstream = upstream;
+        this.server = server;
+        this.address = address;
+    }
+
+    public static KvFallback start(ProxyConfig config) throws InterruptedException {
+        RedisURI uri = RedisUrls.parse(config.redisUrl());
+        // The server's loops and Lettuce's connections must share one transport: take Lettuce's.
+        boolean epoll = Transports.socketChannelClass().getSimpleName().startsWith("Epoll");
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
+        LettuceUpstream upstream = new LettuceUpstream(uri, RedisUrls.redact(config.redisUrl()), group,
+                config.redisCaCert() == null ? null : config.redisCaCert().toFile());
+        try {
+            CommandTable table = CommandTable.load();
+            String version = upstreamVersion(group, upstream, table.redisVersion());
+            LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
+            ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl());
+            RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
+            RespServer server = new RespServer(group, serverChannel, table, local, upstream, info, limits);
+            InetSocketAddress bound = server.start(config.listen());
+            log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {})",
+                    Main.version(), bound, epoll ? "epoll" : "nio", threads, upstream.redactedUrl(), version);
+            return new KvFallback(group, upstream, server, bound);
+        } catch (RuntimeException | InterruptedException e) {
+            upstream.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The upstream's version for HELLO, asked once at start; the table's if Redis does not answer soon. */
+    private static String upstreamVersion(EventLoopGroup group, LettuceUpstream upstream, String fallback) {
+        CompletableFuture<String> version = new CompletableFuture<>();
+        EventLoop loop = group.next();
+        loop.execute(() -> {
+            upstream.send(loop, 2, RespRequest.of("INFO", "server"), reply -> {
+                String found = fallback;
+                if (reply instanceof RespValue.Bulk bulk) {
+                    for (String line : new String(bulk.bytes(), StandardCharsets.UTF_8).split("\r\n")) {
+                        if (line.startsWith("redis_version:")) {
+                            found = line.substring("redis_version:".length()).trim();
+                        }
+                    }
+                } else {
+                    log.warn("[Database] KV unavailable at start: {}", reply);
+                }
+                version.complete(found);
+            });
+            upstream.flush(loop);
+        });
+        try {
+            return version.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("[Database] KV did not answer INFO within 5s; reporting version {}", fallback);
+            return fallback;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        upstream.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("[Database] kvfallback stopped");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kvfallback;
+
+import dev.kvfallback.config.ConfigLoader;
+import dev.kvfallback.config.ProxyConfig;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** The command line: {@code java -jar kvfallback.jar [--config FILE] [options]}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> argv = Arrays.asList(args);
+        if (argv.contains("--help") || argv.contains("-h")) {
+            System.out.print(ConfigLoader.help());
+            return;
+        }
+        if (argv.contains("--version")) {
+            System.out.println("kvfallback " + version());
+            return;
+        }
+        ProxyConfig config;
+        try {
+            config = ConfigLoader.load(argv, System.getenv());
+        } catch (ConfigLoader.ConfigException e) {
+            for (String line : e.getMessage().split("\n")) {
+                System.err.println("kvfallback: " + line);
+            }
+            System.exit(2);
+            return;
+        }
+        // io_uring would need a loop type of its own; epoll or NIO is what the server pairs with.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+        KvFallback proxy;
+        try {
+            proxy = KvFallback.start(config);
+        } catch (Exception e) {
+            System.err.println("kvfallback: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            stopped.countDown();
+        }, "kvfallback-shutdown"));
+        stopped.await();
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    public static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

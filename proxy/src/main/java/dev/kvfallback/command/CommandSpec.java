@@ -1,0 +1,39 @@
+package dev.kvfallback.command;
+
+import dev.kvfallback.protocol.RespValue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One row of the command table, as Redis's {@code COMMAND INFO} describes the command.
+ *
+ * @param name        lower-case name; a subcommand is {@code container|sub}, as Redis names it
+ * @param arity       Redis arity: exact argument count including the name, or -N for "at least N"
+ * @param flags       Redis flags ({@code write}, {@code readonly}, {@code blocking}, {@code pubsub}, ...)
+ * @param firstKey    legacy first key position (0: no keys)
+ * @param lastKey     legacy last key position (-1: the last argument)
+ * @param step        legacy key step
+ * @param keySpecs    Redis 7 key specs, used for {@code COMMAND GETKEYS}
+ * @param subcommands subcommands by lower-case sub-name ({@code get} for {@code config|get})
+ * @param info        the exact {@code COMMAND INFO} entry, replayed to clients
+ * @param docs        the exact {@code COMMAND DOCS} entry (a map), or null
+ */
+public record CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int step,
+                          List<KeySpec> keySpecs, Map<String, CommandSpec> subcommands,
+                          RespValue info, RespValue docs) {
+
+    public boolean has(String flag) {
+        return flags.contains(flag);
+    }
+
+    /** Whether {@code argc} arguments (name included) satisfy the arity. */
+    public boolean arityAccepts(int argc) {
+        return arity >= 0 ? argc == arity : argc >= -arity;
+    }
+
+    public boolean isContainer() {
+        return !subcommands.isEmpty();
+    }
+}

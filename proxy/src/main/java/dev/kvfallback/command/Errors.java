@@ -1,0 +1,84 @@
+package dev.kvfallback.command;
+
+import dev.kvfallback.protocol.RespValue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Every error reply the proxy writes itself, in Redis's {@code CODE message} form and with
+ * Redis 7.0's exact texts, so a client cannot tell the proxy's rejection from Redis's.
+ */
+public final class Errors {
+
+    public static final RespValue.Error NOAUTH = new RespValue.Error("NOAUTH Authentication required.");
+    public static final RespValue.Error WRONGPASS =
+            new RespValue.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    public static final RespValue.Error AUTH_NOT_CONFIGURED = new RespValue.Error(
+            "ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+    public static final RespValue.Error HELLO_NOAUTH = new RespValue.Error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> "
+                    + "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "protocol version at the same time");
+    public static final RespValue.Error NOPROTO = new RespValue.Error("NOPROTO unsupported protocol version");
+    public static final RespValue.Error PROTOCOL_NOT_INTEGER =
+            new RespValue.Error("ERR Protocol version is not an integer or out of range");
+    public static final RespValue.Error NOT_INTEGER = new RespValue.Error("ERR value is not an integer or out of range");
+    public static final RespValue.Error DB_OUT_OF_RANGE = new RespValue.Error("ERR DB index is out of range");
+    public static final RespValue.Error SYNTAX = new RespValue.Error("ERR syntax error");
+    public static final RespValue.Error BAD_CLIENT_NAME = new RespValue.Error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
+    public static final RespValue.Error INVALID_COMMAND = new RespValue.Error("ERR Invalid command specified");
+    public static final RespValue.Error NO_KEY_ARGUMENTS = new RespValue.Error("ERR The command has no key arguments");
+    public static final RespValue.Error INVALID_ARGUMENTS =
+            new RespValue.Error("ERR Invalid arguments specified for command");
+    public static final RespValue.Error INVALID_ARGUMENT_COUNT =
+            new RespValue.Error("ERR Invalid number of arguments specified for command");
+
+    private Errors() {
+    }
+
+    /** {@code ERR wrong number of arguments for 'get' command}. */
+    public static RespValue.Error wrongArity(String fullName) {
+        return new RespValue.Error("ERR wrong number of arguments for '" + fullName + "' command");
+    }
+
+    /** {@code ERR unknown command 'x', with args beginning with: 'a' 'b' } (Redis keeps the trailing space). */
+    public static RespValue.Error unknownCommand(List<byte[]> argv) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < argv.size() && args.length() < 128; i++) {
+            String arg = new String(argv.get(i), StandardCharsets.UTF_8);
+            int room = 128 - args.length();
+            args.append('\'').append(arg, 0, Math.min(arg.length(), room)).append("' ");
+        }
+        String name = new String(argv.get(0), StandardCharsets.UTF_8);
+        return new RespValue.Error("ERR unknown command '" + truncate(name, 128) + "', with args beginning with: " + args);
+    }
+
+    /** {@code ERR unknown subcommand 'x'. Try CONFIG HELP.} */
+    public static RespValue.Error unknownSubcommand(String container, byte[] sub) {
+        return new RespValue.Error("ERR unknown subcommand '" + truncate(new String(sub, StandardCharsets.UTF_8), 128)
+                + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+    }
+
+    /** {@code ERR Syntax error in HELLO option 'x'}. */
+    public static RespValue.Error helloOption(byte[] option) {
+        return new RespValue.Error("ERR Syntax error in HELLO option '" + new String(option, StandardCharsets.UTF_8) + "'");
+    }
+
+    /** The RESP2 subscribed-mode refusal. */
+    public static RespValue.Error subscribedContext(String name) {
+        return new RespValue.Error("ERR Can't execute '" + name
+                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+    }
+
+    /** A client protocol error, e.g. {@code ERR Protocol error: invalid bulk length}. */
+    public static RespValue.Error protocol(String message) {
+        return new RespValue.Error("ERR " + message);
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

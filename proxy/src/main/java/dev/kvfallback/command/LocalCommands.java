@@ -1,0 +1,315 @@
+package dev.kvfallback.command;
+
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The commands the proxy answers itself, because they describe the client's connection to the
+ * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID/INFO and
+ * COMMAND COUNT/INFO/DOCS/GETKEYS. Replies and errors are Redis 7.0's.
+ */
+public final class LocalCommands {
+
+    private final CommandTable table;
+    private final byte[] requirePass;
+    private final int databases;
+    private final String serverVersion;
+
+    /**
+     * @param requirePass   the proxy's own password, or null when none is required
+     * @param databases     how many dbs SELECT accepts (Redis's {@code databases}, 16 by default)
+     * @param serverVersion the version HELLO reports (the upstream's, clients key features off it)
+     */
+    public LocalCommands(CommandTable table, String requirePass, int databases, String serverVersion) {
+        this.table = table;
+        this.requirePass = requirePass == null ? null : requirePass.getBytes(StandardCharsets.UTF_8);
+        this.databases = databases;
+        this.serverVersion = serverVersion;
+    }
+
+    /** Whether the proxy answers {@code request} itself (given its spec, already validated). */
+    public static boolean isLocal(CommandSpec spec) {
+        return switch (spec.name()) {
+            case "ping", "echo", "hello", "auth", "select", "quit", "reset",
+                 "client|setname", "client|getname", "client|id", "client|info",
+                 "command", "command|count", "command|info", "command|docs", "command|getkeys" -> true;
+            default -> false;
+        };
+    }
+
+    /** Runs a local command (not QUIT or RESET, which the server handles: they touch the connection). */
+    public RespValue run(CommandSpec spec, RespRequest request, SessionState session) {
+        return switch (spec.name()) {
+            case "ping" -> ping(request, session);
+            case "echo" -> new RespValue.Bulk(request.arg(1));
+            case "hello" -> hello(request, session);
+            case "auth" -> auth(request, session);
+            case "select" -> select(request, session);
+            case "client|setname" -> setName(request, session);
+            case "client|getname" -> session.name == null ? RespValue.Null.BULK : new RespValue.Bulk(session.name);
+            case "client|id" -> new RespValue.Int(session.id);
+            case "client|info" -> clientInfo(session);
+            case "command" -> commandList(all());
+            case "command|count" -> new RespValue.Int(table.size());
+            case "command|info" -> commandInfo(request);
+            case "command|docs" -> commandDocs(request);
+            case "command|getkeys" -> getKeys(request);
+            default -> throw new IllegalArgumentException("not a local command: " + spec.name());
+        };
+    }
+
+    /** Whether {@code password} is the proxy's own (constant time). */
+    public boolean passwordMatches(byte[] user, byte[] password) {
+        if (requirePass == null) {
+            return false;
+        }
+        boolean userOk = user == null || "default".equals(new String(user, StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(requirePass, password) & userOk;
+    }
+
+    public boolean passwordRequired() {
+        return requirePass != null;
+    }
+
+    private RespValue ping(RespRequest request, SessionState session) {
+        if (session.inSubscribedMode()) {
+            // RESP2 subscribed mode answers PING with a two-element array, as Redis does.
+            byte[] payload = request.size() > 1 ? request.arg(1) : new byte[0];
+            return new RespValue.Array(List.of(RespValue.Bulk.of("pong"), new RespValue.Bulk(payload)));
+        }
+        return request.size() > 1 ? new RespValue.Bulk(request.arg(1)) : RespValue.Simple.PONG;
+    }
+
+    private RespValue hello(RespRequest request, SessionState session) {
+        int protocol = session.protocol;
+        if (request.size() > 1) {
+            long version;
+            try {
+                version = Long.parseLong(ascii(request.arg(1)));
+            } catch (NumberFormatException e) {
+                return Errors.PROTOCOL_NOT_INTEGER;
+            }
+            if (version < 2 || version > 3) {
+                return Errors.NOPROTO;
+            }
+            protocol = (int) version;
+        }
+        byte[] name = null;
+        boolean setName = false;
+        for (int i = 2; i < request.size(); i++) {
+            String option = ascii(request.arg(i)).toLowerCase(Locale.ROOT);
+            boolean more = i + 1 < request.size();
+            if (option.equals("auth") && i + 2 < request.size()) {
+                RespValue refused = authenticate(request.arg(i + 1), request.arg(i + 2), session);
+                if (refused != null) {
+                    return refused;
+                }
+                i += 2;
+            } else if (option.equals("setname") && more) {
+                name = request.arg(i + 1);
+                if (!validName(name)) {
+                    return Errors.BAD_CLIENT_NAME;
+                }
+                setName = true;
+                i += 1;
+            } else {
+                return Errors.helloOption(request.arg(i));
+            }
+        }
+        if (!session.authenticated) {
+            return Errors.HELLO_NOAUTH;
+        }
+        if (setName) {
+            session.name = name.length == 0 ? null : name;
+        }
+        session.protocol = protocol;
+        return new RespValue.Map(List.of(
+                RespValue.Bulk.of("server"), RespValue.Bulk.of("redis"),
+                RespValue.Bulk.of("version"), RespValue.Bulk.of(serverVersion),
+                RespValue.Bulk.of("proto"), new RespValue.Int(protocol),
+                RespValue.Bulk.of("id"), new RespValue.Int(session.id),
+                RespValue.Bulk.of("mode"), RespValue.Bulk.of("standalone"),
+                RespValue.Bulk.of("role"), RespValue.Bulk.of("master"),
+                RespValue.Bulk.of("modules"), RespValue.Array.EMPTY));
+    }
+
+    private RespValue auth(RespRequest request, SessionState session) {
+        byte[] user = request.size() == 3 ? request.arg(1) : null;
+        byte[] password = request.arg(request.size() - 1);
+        if (request.size() > 3) {
+            return Errors.SYNTAX;
+        }
+        RespValue refused = authenticate(user, password, session);
+        return refused != null ? refused : RespValue.Simple.OK;
+    }
+
+    /** Null when accepted; else the error. Without a configured password only the AUTH-less default works. */
+    private RespValue authenticate(byte[] user, byte[] password, SessionState session) {
+        if (requirePass == null) {
+            if (user == null) {
+                return Errors.AUTH_NOT_CONFIGURED;
+            }
+            // Redis's default user is "nopass": any password for "default" is accepted.
+            if ("default".equals(new String(user, StandardCharsets.UTF_8))) {
+                session.authenticated = true;
+                return null;
+            }
+            return Errors.WRONGPASS;
+        }
+        if (passwordMatches(user, password)) {
+            session.authenticated = true;
+            return null;
+        }
+        return Errors.WRONGPASS;
+    }
+
+    private RespValue select(RespRequest request, SessionState session) {
+        long db;
+        try {
+            db = Long.parseLong(ascii(request.arg(1)));
+        } catch (NumberFormatException e) {
+            return Errors.NOT_INTEGER;
+        }
+        if (db < 0 || db >= databases) {
+            return Errors.DB_OUT_OF_RANGE;
+        }
+        session.db = (int) db;
+        return RespValue.Simple.OK;
+    }
+
+    private RespValue setName(RespRequest request, SessionState session) {
+        byte[] name = request.arg(2);
+        if (!validName(name)) {
+            return Errors.BAD_CLIENT_NAME;
+        }
+        session.name = name.length == 0 ? null : name;
+        return RespValue.Simple.OK;
+    }
+
+    private static boolean validName(byte[] name) {
+        for (byte b : name) {
+            if (b < '!' || b > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private RespValue clientInfo(SessionState s) {
+        long now = System.currentTimeMillis();
+        String line = "id=" + s.id
+                + " addr=" + s.remoteAddress
+                + " laddr=" + s.localAddress
+                + " fd=-1"
+                + " name=" + (s.name == null ? "" : new String(s.name, StandardCharsets.UTF_8))
+                + " age=" + (now - s.createdAtMillis) / 1000
+                + " idle=0"
+                + " flags=" + (s.inMulti ? "x" : s.subscriptions() > 0 ? "P" : "N")
+                + " db=" + s.db
+                + " sub=" + s.channels.size()
+                + " psub=" + s.patterns.size()
+                + " ssub=" + s.shardChannels.size()
+                + " multi=" + (s.inMulti ? 0 : -1)
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
+                + " events=r cmd=client|info user=default redir=-1"
+                + " resp=" + s.protocol + "\n";
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return new RespValue.Verbatim("txt", bytes);
+    }
+
+    private List<CommandSpec> all() {
+        return new ArrayList<>(table.all());
+    }
+
+    private static RespValue commandList(List<CommandSpec> specs) {
+        List<RespValue> out = new ArrayList<>(specs.size());
+        for (CommandSpec spec : specs) {
+            out.add(spec.info());
+        }
+        return new RespValue.Array(out);
+    }
+
+    private RespValue commandInfo(RespRequest request) {
+        if (request.size() == 2) {
+            return commandList(all());
+        }
+        List<RespValue> out = new ArrayList<>();
+        for (int i = 2; i < request.size(); i++) {
+            CommandSpec spec = lookup(request.arg(i));
+            out.add(spec == null ? RespValue.Null.BULK : spec.info());
+        }
+        return new RespValue.Array(out);
+    }
+
+    private RespValue commandDocs(RespRequest request) {
+        List<RespValue> flat = new ArrayList<>();
+        if (request.size() == 2) {
+            for (CommandSpec spec : table.all()) {
+                if (spec.docs() != null) {
+                    flat.add(RespValue.Bulk.of(spec.name()));
+                    flat.add(spec.docs());
+                }
+            }
+        } else {
+            for (int i = 2; i < request.size(); i++) {
+                CommandSpec spec = lookup(request.arg(i));
+                if (spec != null && spec.docs() != null) {
+                    flat.add(RespValue.Bulk.of(spec.name()));
+                    flat.add(spec.docs());
+                }
+            }
+        }
+        return new RespValue.Map(flat);
+    }
+
+    /** A name as COMMAND INFO/DOCS take it: {@code get}, or {@code config|get} for a subcommand. */
+    private CommandSpec lookup(byte[] name) {
+        String n = new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        int bar = n.indexOf('|');
+        if (bar < 0) {
+            return table.get(n);
+        }
+        CommandSpec parent = table.get(n.substring(0, bar));
+        return parent == null ? null : parent.subcommands().get(n.substring(bar + 1));
+    }
+
+    private RespValue getKeys(RespRequest request) {
+        List<byte[]> argv = request.args().subList(2, request.size());
+        CommandSpec spec = table.find(argv.get(0));
+        if (spec == null) {
+            return Errors.INVALID_COMMAND;
+        }
+        if (spec.isContainer() && argv.size() > 1) {
+            CommandSpec sub = spec.subcommands().get(ascii(argv.get(1)).toLowerCase(Locale.ROOT));
+            if (sub == null) {
+                return Errors.INVALID_COMMAND;
+            }
+            spec = sub;
+        }
+        if (spec.keySpecs().isEmpty() && !spec.has("movablekeys")) {
+            return Errors.NO_KEY_ARGUMENTS;
+        }
+        if (!spec.arityAccepts(argv.size())) {
+            return Errors.INVALID_ARGUMENT_COUNT;
+        }
+        List<Integer> positions = KeySpec.positions(spec.keySpecs(), argv, spec.arity());
+        if (positions.isEmpty()) {
+            return spec.has("no_mandatory_keys") ? RespValue.Array.EMPTY : Errors.INVALID_ARGUMENTS;
+        }
+        List<RespValue> keys = new ArrayList<>(positions.size());
+        for (int p : positions) {
+            keys.add(new RespValue.Bulk(argv.get(p)));
+        }
+        return new RespValue.Array(keys);
+    }
+
+    private static String ascii(byte[] bytes) {
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+}

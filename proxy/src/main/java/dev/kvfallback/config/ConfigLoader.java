@@ -1,0 +1,184 @@
+package dev.kvfallback.config;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads {@link ProxyConfig}: flags override environment variables, which override the YAML file
+ * ({@code --config FILE}), which overrides the defaults. Every mistake is collected and reported
+ * together, each in one line, by a {@link ConfigException}.
+ */
+public final class ConfigLoader {
+
+    /** One setting: its flag, environment variable(s), YAML key, default and help text. */
+    public record Option(String flag, List<String> env, String key, String defaultValue, String help) {
+    }
+
+    public static final List<Option> OPTIONS = List.of(
+            new Option("--listen", List.of("KVFALLBACK_LISTEN"), "listen", "127.0.0.1:6380",
+                    "address clients connect to"),
+            new Option("--redis-url", List.of("REDIS_URL", "KV_URL"), "redis-url", "redis://127.0.0.1:6379",
+                    "upstream Redis: redis:// or rediss://, user:password@, /db"),
+            new Option("--redis-ca-cert", List.of("KVFALLBACK_REDIS_CA_CERT"), "redis-ca-cert", null,
+                    "PEM file of CA certificates to trust for rediss:// (default: the JDK's)"),
+            new Option("--mongodb-uri", List.of("MONGODB_URI"), "mongodb-uri", null,
+                    "MongoDB URI (default: the embedded store in --data-dir)"),
+            new Option("--mongodb-db", List.of("MONGODB_DB_NAME"), "mongodb-db", "kvfallback", "MongoDB database name"),
+            new Option("--data-dir", List.of("KVFALLBACK_DATA_DIR"), "data-dir", "./data", "data directory"),
+            new Option("--admin-listen", List.of("KVFALLBACK_ADMIN_LISTEN"), "admin-listen", "127.0.0.1:9380",
+                    "admin HTTP address"),
+            new Option("--admin-key", List.of("KVFALLBACK_ADMIN_KEY"), "admin-key", null,
+                    "admin key (default: admin writes refused)"),
+            new Option("--requirepass", List.of("KVFALLBACK_REQUIREPASS"), "requirepass", null,
+                    "password clients must AUTH with (default: none)"),
+            new Option("--proto-max-bulk-len", List.of("KVFALLBACK_PROTO_MAX_BULK_LEN"), "proto-max-bulk-len",
+                    "536870912", "largest bulk string a client may send, bytes"),
+            new Option("--databases", List.of("KVFALLBACK_DATABASES"), "databases", "16",
+                    "number of databases SELECT accepts"),
+            new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
+                    "event loop threads (0: one per core)"));
+
+    private ConfigLoader() {
+    }
+
+    /** Thrown for an invalid configuration; its message lists every problem, one per line. */
+    public static final class ConfigException extends Exception {
+        public ConfigException(List<String> problems) {
+            super(String.join("\n", problems));
+        }
+    }
+
+    public static ProxyConfig load(List<String> args, Map<String, String> env) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> flags = new LinkedHashMap<>();
+        String configFile = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String value = null;
+            int eq = arg.indexOf('=');
+            String flag = eq > 0 ? arg.substring(0, eq) : arg;
+            if (eq > 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            }
+            if (value == null) {
+                problems.add(flag + " needs a value");
+                continue;
+            }
+            if (flag.equals("--config")) {
+                configFile = value;
+            } else if (find(flag) == null) {
+                problems.add("unknown option " + flag + " (see --help)");
+            } else {
+                flags.put(flag, value);
+            }
+        }
+        Map<String, Object> file = configFile == null ? Map.of() : readYaml(Path.of(configFile), problems);
+        for (String key : file.keySet()) {
+            if (OPTIONS.stream().noneMatch(o -> o.key.equals(key))) {
+                problems.add("unknown setting '" + key + "' in " + configFile);
+            }
+        }
+        Map<String, String> v = new LinkedHashMap<>();
+        for (Option o : OPTIONS) {
+            String value = flags.get(o.flag);
+            if (value == null) {
+                value = o.env.stream().map(env::get).filter(s -> s != null && !s.isEmpty()).findFirst().orElse(null);
+            }
+            if (value == null && file.get(o.key) != null) {
+                value = String.valueOf(file.get(o.key));
+            }
+            v.put(o.key, value == null ? o.defaultValue : value);
+        }
+        HostPort listen = hostPort("listen", v.get("listen"), problems);
+        HostPort admin = hostPort("admin-listen", v.get("admin-listen"), problems);
+        String redisUrl = v.get("redis-url");
+        String lower = redisUrl.toLowerCase(java.util.Locale.ROOT);
+        if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
+            problems.add("redis-url must start with redis:// or rediss://");
+        }
+        long maxBulk = number("proto-max-bulk-len", v.get("proto-max-bulk-len"), 1, Integer.MAX_VALUE, problems);
+        long databases = number("databases", v.get("databases"), 1, Integer.MAX_VALUE, problems);
+        long ioThreads = number("io-threads", v.get("io-threads"), 0, 1024, problems);
+        Path ca = v.get("redis-ca-cert") == null ? null : Path.of(v.get("redis-ca-cert"));
+        if (ca != null && !Files.isReadable(ca)) {
+            problems.add("redis-ca-cert " + ca + " is not a readable file");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"),
+                Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
+                maxBulk, (int) databases, (int) ioThreads);
+    }
+
+    /** The {@code --help} text: every flag with its environment variable and default. */
+    public static String help() {
+        StringBuilder sb = new StringBuilder("Usage: java -jar kvfallback.jar [--config FILE] [options]\n\n");
+        sb.append("Flags override environment variables, which override the config file, which overrides defaults.\n\n");
+        for (Option o : OPTIONS) {
+            sb.append(String.format("  %-22s %-40s %s%n", o.flag + " VALUE", String.join(", else ", o.env),
+                    o.defaultValue == null ? "(unset)" : o.defaultValue));
+            sb.append(String.format("  %-22s %s%n", "", o.help));
+        }
+        sb.append("  --help, --version\n");
+        return sb.toString();
+    }
+
+    private static Option find(String flag) {
+        return OPTIONS.stream().filter(o -> o.flag.equals(flag)).findFirst().orElse(null);
+    }
+
+    private static Map<String, Object> readYaml(Path path, List<String> problems) {
+        try (Reader reader = Files.newBufferedReader(path)) {
+            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            if (loaded == null) {
+                return Map.of();
+            }
+            if (loaded instanceof Map<?, ?> map) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((k, val) -> out.put(String.valueOf(k), val));
+                return out;
+            }
+            problems.add("config file " + path + " is not a YAML mapping");
+        } catch (IOException e) {
+            problems.add("cannot read config file " + path + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            problems.add("config file " + path + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        return Map.of();
+    }
+
+    private static HostPort hostPort(String key, String value, List<String> problems) {
+        try {
+            return HostPort.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add(key + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static long number(String key, String value, long min, long max, List<String> problems) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < min || n > max) {
+                problems.add(key + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            problems.add(key + " must be a number, got '" + value + "'");
+            return min;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.kvfallback.config;
+
+import java.nio.file.Path;
+
+/**
+ * The proxy's whole configuration, immutable once loaded (see {@link ConfigLoader} for where each
+ * value comes from).
+ *
+ * @param listen         where clients connect
+ * @param redisUrl       the upstream Redis URL (secrets included: never log it, see RedisUrls.redact)
+ * @param redisCaCert    PEM CA certificates to trust for {@code rediss://}, or null for the JDK's
+ * @param mongodbUri     MongoDB URI, or null for the embedded store
+ * @param mongodbDb      MongoDB database name
+ * @param dataDir        where the embedded store keeps its files
+ * @param adminListen    the admin HTTP endpoint
+ * @param adminKey       the admin key, or null (admin writes refused)
+ * @param requirePass    the password clients must AUTH with, or null
+ * @param maxBulkLength  the largest bulk string a client may send (Redis proto-max-bulk-len)
+ * @param databases      how many dbs SELECT accepts
+ * @param ioThreads      event loop threads (0: one per core)
+ */
+public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
+                          Path dataDir, HostPort adminListen, String adminKey, String requirePass,
+                          long maxBulkLength, int databases, int ioThreads) {
+}

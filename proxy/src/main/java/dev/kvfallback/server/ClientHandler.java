@@ -1,0 +1,550 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.command.CommandSpec;
+import dev.kvfallback.command.CommandTable;
+import dev.kvfallback.command.Errors;
+import dev.kvfallback.command.LocalCommands;
+import dev.kvfallback.command.SessionState;
+import dev.kvfallback.protocol.RespEncoder;
+import dev.kvfallback.protocol.RespProtocolError;
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.upstream.Upstream;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * One client connection: checks each command as Redis does (exists, arity, auth, state), routes
+ * it (answered here, the shared upstream connection, or the session's pinned one) and writes the
+ * replies in request order.
+ *
+ * <p>Threads: everything runs on the channel's event loop, upstream replies included (the
+ * upstream connections live on the same loop). Ordering: replies queue in {@link Reply} slots
+ * created on arrival. Execution order across upstream connections is kept by a barrier: a command
+ * bound for another connection than the one with commands in flight waits (is parked) until those
+ * have answered, as Redis itself would have run them one after another. Backpressure: reading
+ * pauses while the client's unsent replies exceed {@link #MAX_PENDING} or the channel is not
+ * writable.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+    private static final int MAX_PENDING = 4096;
+    private static final Set<String> SUBSCRIBED_MODE_ALLOWED = Set.of(
+            "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+            "ping", "quit", "reset");
+    private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    /** Where a command runs; commands in flight on one target park commands for another. */
+    private enum Target { SHARED, PINNED, SUBSCRIBER }
+
+    private final CommandTable table;
+    private final LocalCommands local;
+    private final Upstream upstream;
+    private final ProxyInfo info;
+    private final SessionState session;
+    private final ArrayDeque<Reply> replies = new ArrayDeque<>();
+    private final ArrayDeque<RespRequest> parked = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private EventLoop loop;
+    private Target current = Target.SHARED;
+    private int currentProtocol = 2;
+    private int inflight;
+    private boolean drainScheduled;
+    private boolean closing;
+    private Upstream.Pinned pinned;
+    private int pinnedProtocol;
+    private Upstream.Subscriber subscriber;
+
+    ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, ProxyInfo info, SessionState session) {
+        this.table = table;
+        this.local = local;
+        this.upstream = upstream;
+        this.info = info;
+        this.session = session;
+    }
+
+    boolean authenticated() {
+        return session.authenticated;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.loop = ctx.channel().eventLoop();
+        info.connectedClients.incrementAndGet();
+        info.totalConnections.incrementAndGet();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        info.connectedClients.decrementAndGet();
+        releasePinned();
+        replies.clear();
+        parked.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) {
+                return;
+            }
+            if (msg instanceof RespProtocolError error) {
+                Reply reply = Reply.of(Errors.protocol(error.message()), session.protocol);
+                reply.closeAfter = true;
+                closing = true;
+                parked.clear();
+                replies.add(reply);
+                scheduleDrain();
+            } else if (msg instanceof RespRequest request) {
+                if (parked.isEmpty()) {
+                    process(request);
+                } else {
+                    parked.add(request);
+                }
+                if (replies.size() + parked.size() > MAX_PENDING) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        upstream.flush(loop);
+        if (pinned != null) {
+            pinned.flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        resumeReadingIfRoom();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client {} closed after error: {}", session.remoteAddress, cause.toString());
+        ctx.close();
+    }
+
+    /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
+    private boolean process(RespRequest request) {
+        info.commandsProcessed.incrementAndGet();
+        if (session.inMulti && !TRANSACTION_CONTROL.contains(request.name())) {
+            // Inside MULTI Redis queues everything, checks included: the pinned connection decides.
+            return forward(Target.PINNED, request, null);
+        }
+        CommandSpec spec = table.get(request.name());
+        if (spec == null) {
+            return session.authenticated
+                    ? forward(routeUnknown(), request, null)
+                    : reply(Errors.unknownCommand(request.args()));
+        }
+        if (spec.isContainer() && request.size() > 1) {
+            CommandSpec sub = spec.subcommands().get(
+                    new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+            if (sub == null) {
+                return session.authenticated
+                        ? forward(routeUnknown(), request, null)
+                        : reply(Errors.unknownSubcommand(spec.name(), request.arg(1)));
+            }
+            spec = sub;
+        }
+        if (!spec.arityAccepts(request.size())) {
+            return reply(Errors.wrongArity(spec.name()));
+        }
+        if (!session.authenticated && !spec.has("no_auth")) {
+            return reply(Errors.NOAUTH);
+        }
+        if (session.inSubscribedMode() && !SUBSCRIBED_MODE_ALLOWED.contains(spec.name())) {
+            return reply(Errors.subscribedContext(spec.name()));
+        }
+        return route(spec, request);
+    }
+
+    private boolean route(CommandSpec spec, RespRequest request) {
+        String name = spec.name();
+        switch (name) {
+            case "quit" -> {
+                Reply r = Reply.of(RespValue.Simple.OK, session.protocol);
+                r.closeAfter = true;
+                closing = true;
+                replies.add(r);
+                scheduleDrain();
+                return true;
+            }
+            case "reset" -> {
+                return reset();
+            }
+            case "info" -> {
+                return forward(routeFor(spec), request, this::withProxySection);
+            }
+            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
+                return subscribe(name, request);
+            }
+            case "multi" -> {
+                boolean sent = forward(Target.PINNED, request, null);
+                if (sent) {
+                    session.inMulti = true;
+                }
+                return sent;
+            }
+            case "exec", "discard" -> {
+                boolean sent = forward(session.inMulti || pinned != null ? Target.PINNED : Target.SHARED, request, null);
+                if (sent) {
+                    session.inMulti = false;
+                    session.watching = false;
+                }
+                return sent;
+            }
+            case "watch" -> {
+                boolean sent = forward(Target.PINNED, request, null);
+                if (sent) {
+                    session.watching = true;
+                }
+                return sent;
+            }
+            case "client|tracking" -> {
+                boolean sent = forward(Target.PINNED, request, null);
+                if (sent) {
+                    session.tracking = true;
+                }
+                return sent;
+            }
+            default -> {
+                if (LocalCommands.isLocal(spec)) {
+                    return runLocal(spec, request);
+                }
+                return forward(routeFor(spec), request, null);
+            }
+        }
+    }
+
+    private Target routeFor(CommandSpec spec) {
+        if (spec.has("blocking") || needsPinned()) {
+            return Target.PINNED;
+        }
+        return Target.SHARED;
+    }
+
+    private Target routeUnknown() {
+        return needsPinned() ? Target.PINNED : Target.SHARED;
+    }
+
+    /** Whether the session holds server-side state only its own connection can carry. */
+    private boolean needsPinned() {
+        return session.watching || session.tracking || session.db != upstream.defaultDb();
+    }
+
+    private boolean runLocal(CommandSpec spec, RespRequest request) {
+        int db = session.db;
+        int protocol = session.protocol;
+        RespValue value = local.run(spec, request, session);
+        if (pinned != null && protocol != session.protocol && !session.watching && !session.tracking) {
+            // The pinned connection speaks the old protocol; a stateless one is simply replaced.
+            releasePinned();
+        }
+        if (pinned != null && db != session.db) {
+            // Keep the pinned connection on the client's db; its OK is not the client's to see.
+            pinned.send(RespRequest.of("SELECT", Integer.toString(session.db)), ignored -> { });
+        }
+        return reply(value);
+    }
+
+    private boolean reply(RespValue value) {
+        replies.add(Reply.of(value, session.protocol));
+        scheduleDrain();
+        return true;
+    }
+
+    /** Sends to the target, or parks the request behind commands in flight elsewhere. */
+    private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform) {
+        if (inflight > 0 && (target != current || (target == Target.SHARED && currentProtocol != session.protocol))) {
+            parked.add(request);
+            return false;
+        }
+        current = target;
+        currentProtocol = session.protocol;
+        inflight++;
+        Reply slot = new Reply(session.protocol);
+        replies.add(slot);
+        session.lastCommand = request.name();
+        Consumer<RespValue> callback = value -> answered(slot, transform == null ? value : transform.apply(value));
+        if (target == Target.PINNED) {
+            pinned().send(request, callback);
+        } else {
+            upstream.send(loop, session.protocol, request, callback);
+        }
+        return true;
+    }
+
+    private void answered(Reply slot, RespValue value) {
+        if (closing && replies.isEmpty()) {
+            return;
+        }
+        slot.complete(value);
+        inflight--;
+        scheduleDrain();
+        if (inflight == 0) {
+            unpark();
+        }
+    }
+
+    private void unpark() {
+        RespRequest request;
+        while ((request = parked.peek()) != null && !closing) {
+            parked.poll();
+            if (!process(request)) {
+                // process() parked it again at the tail; move it back to the head to keep order.
+                parked.pollLast();
+                parked.addFirst(request);
+                return;
+            }
+        }
+        if (inflight == 0) {
+            upstream.flush(loop);
+        }
+    }
+
+    private Upstream.Pinned pinned() {
+        if (pinned == null) {
+            pinnedProtocol = session.protocol;
+            pinned = upstream.pin(loop, pinnedProtocol, session.db, this::push, this::upstreamLost);
+        }
+        return pinned;
+    }
+
+    private void upstreamLost() {
+        if (!closing && ctx.channel().isActive()) {
+            log.info("[Database] pinned Redis connection of client {} closed; closing the client", session.id);
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    private void push(RespValue value) {
+        if (!closing) {
+            replies.add(Reply.of(value, session.protocol));
+            scheduleDrain();
+        }
+    }
+
+    private boolean reset() {
+        if (inflight > 0) {
+            parked.add(RespRequest.of("RESET"));
+            return false;
+        }
+        releasePinned();
+        session.inMulti = false;
+        session.watching = false;
+        session.tracking = false;
+        session.protocol = 2;
+        session.name = null;
+        session.db = upstream.defaultDb();
+        session.channels.clear();
+        session.patterns.clear();
+        session.shardChannels.clear();
+        session.authenticated = !local.passwordRequired();
+        return reply(new RespValue.Simple("RESET"));
+    }
+
+    private void releasePinned() {
+        if (pinned != null) {
+            pinned.close();
+            pinned = null;
+        }
+        if (subscriber != null) {
+            subscriber.close();
+            subscriber = null;
+        }
+    }
+
+    private RespValue withProxySection(RespValue value) {
+        byte[] text;
+        if (value instanceof RespValue.Bulk bulk) {
+            text = bulk.bytes();
+        } else if (value instanceof RespValue.Verbatim verbatim) {
+            text = verbatim.bytes();
+        } else {
+            return value;
+        }
+        String existing = new String(text, StandardCharsets.UTF_8);
+        String combined = existing.isEmpty() ? info.section() : existing + "\r\n" + info.section();
+        byte[] bytes = combined.getBytes(StandardCharsets.UTF_8);
+        return value instanceof RespValue.Verbatim ? new RespValue.Verbatim("txt", bytes) : new RespValue.Bulk(bytes);
+    }
+
+    // ---- pub/sub ------------------------------------------------------------------------------
+
+    private boolean subscribe(String name, RespRequest request) {
+        byte[][] names = new byte[request.size() - 1][];
+        for (int i = 1; i < request.size(); i++) {
+            names[i - 1] = request.arg(i);
+        }
+        Set<ByteBuffer> set = switch (name) {
+            case "psubscribe", "punsubscribe" -> session.patterns;
+            case "ssubscribe", "sunsubscribe" -> session.shardChannels;
+            default -> session.channels;
+        };
+        int frames = names.length;
+        if (names.length == 0) {
+            if (set.isEmpty()) {
+                // Nothing to leave: Redis still answers one frame with a null name.
+                long count = name.equals("sunsubscribe") ? session.shardChannels.size() : session.subscriptions();
+                return reply(frame(name, null, count));
+            }
+            frames = set.size();
+        }
+        if (inflight > 0 && current != Target.SUBSCRIBER) {
+            parked.add(request);
+            return false;
+        }
+        current = Target.SUBSCRIBER;
+        inflight++;
+        replies.add(Reply.frames(frames, session.protocol));
+        if (subscriber == null) {
+            subscriber = upstream.subscriber(loop, this::pubSubEvent, this::upstreamLost);
+        }
+        subscriber.send(name, names);
+        return true;
+    }
+
+    private void pubSubEvent(Upstream.PubSubEvent event) {
+        if (closing) {
+            return;
+        }
+        switch (event.kind()) {
+            case "message", "smessage" -> push(new RespValue.Push(List.of(
+                    RespValue.Bulk.of(event.kind()), new RespValue.Bulk(event.channel()),
+                    new RespValue.Bulk(event.message()))));
+            case "pmessage" -> push(new RespValue.Push(List.of(
+                    RespValue.Bulk.of("pmessage"), new RespValue.Bulk(event.pattern()),
+                    new RespValue.Bulk(event.channel()), new RespValue.Bulk(event.message()))));
+            case "error" -> failSubscriptions(new RespValue.Error("ERR kvfallback: Redis unavailable ("
+                    + new String(event.channel(), StandardCharsets.UTF_8) + ")"));
+            default -> confirmation(event);
+        }
+    }
+
+    private void confirmation(Upstream.PubSubEvent event) {
+        ByteBuffer key = ByteBuffer.wrap(event.channel());
+        switch (event.kind()) {
+            case "subscribe" -> session.channels.add(key);
+            case "psubscribe" -> session.patterns.add(key);
+            case "ssubscribe" -> session.shardChannels.add(key);
+            case "unsubscribe" -> session.channels.remove(key);
+            case "punsubscribe" -> session.patterns.remove(key);
+            case "sunsubscribe" -> session.shardChannels.remove(key);
+            default -> {
+                return;
+            }
+        }
+        RespValue frame = frame(event.kind(), event.channel(), event.count());
+        for (Reply r : replies) {
+            if (r.awaitsFrames()) {
+                if (r.addFrame(frame)) {
+                    subscriptionAnswered();
+                }
+                scheduleDrain();
+                return;
+            }
+        }
+        push(frame);
+    }
+
+    private void failSubscriptions(RespValue error) {
+        for (Reply r : replies) {
+            if (r.awaitsFrames()) {
+                r.complete(error);
+                subscriptionAnswered();
+            }
+        }
+        scheduleDrain();
+    }
+
+    private void subscriptionAnswered() {
+        inflight--;
+        if (inflight == 0) {
+            unpark();
+        }
+    }
+
+    private static RespValue frame(String kind, byte[] name, long count) {
+        List<RespValue> items = new ArrayList<>(3);
+        items.add(RespValue.Bulk.of(kind));
+        items.add(name == null ? RespValue.Null.BULK : new RespValue.Bulk(name));
+        items.add(new RespValue.Int(count));
+        return new RespValue.Push(items);
+    }
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    private void scheduleDrain() {
+        if (!drainScheduled) {
+            drainScheduled = true;
+            loop.execute(this::drain);
+        }
+    }
+
+    /** Writes every finished reply at the head of the queue in one buffer, then flushes once. */
+    private void drain() {
+        drainScheduled = false;
+        if (replies.isEmpty() || !replies.peek().done() || !ctx.channel().isActive()) {
+            return;
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(256);
+        boolean close = false;
+        try {
+            while (!replies.isEmpty() && replies.peek().done()) {
+                Reply r = replies.poll();
+                for (RespValue v : r.values()) {
+                    RespEncoder.write(v, r.protocol, out);
+                }
+                if (r.closeAfter) {
+                    close = true;
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        var future = ctx.writeAndFlush(out);
+        if (close) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+        resumeReadingIfRoom();
+    }
+
+    private void resumeReadingIfRoom() {
+        var channel = ctx.channel();
+        if (!closing && !channel.config().isAutoRead() && channel.isWritable()
+                && replies.size() + parked.size() <= MAX_PENDING / 2) {
+            channel.config().setAutoRead(true);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.kvfallback.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The proxy's own figures, shown in the {@code # kvfallback} section of {@code INFO}.
+ */
+public final class ProxyInfo {
+
+    final String version;
+    final String upstream;
+    final long startedAtMillis = System.currentTimeMillis();
+    final AtomicInteger connectedClients = new AtomicInteger();
+    final AtomicLong totalConnections = new AtomicLong();
+    final AtomicLong commandsProcessed = new AtomicLong();
+
+    public ProxyInfo(String version, String upstream) {
+        this.version = version;
+        this.upstream = upstream;
+    }
+
+    public int connectedClients() {
+        return connectedClients.get();
+    }
+
+    /** The section, lines ending in CRLF as Redis writes INFO. */
+    String section() {
+        return "# kvfallback\r\n"
+                + "kvfallback_version:" + version + "\r\n"
+                + "kvfallback_mode:primary\r\n"
+                + "kvfallback_upstream:" + upstream + "\r\n"
+                + "kvfallback_uptime_in_seconds:" + (System.currentTimeMillis() - startedAtMillis) / 1000 + "\r\n"
+                + "kvfallback_connected_clients:" + connectedClients.get() + "\r\n"
+                + "kvfallback_total_connections_received:" + totalConnections.get() + "\r\n"
+                + "kvfallback_total_commands_processed:" + commandsProcessed.get() + "\r\n";
+    }
+}

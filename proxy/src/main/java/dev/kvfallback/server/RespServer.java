@@ -1,0 +1,90 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.command.CommandTable;
+import dev.kvfallback.command.LocalCommands;
+import dev.kvfallback.command.SessionState;
+import dev.kvfallback.config.HostPort;
+import dev.kvfallback.protocol.RespLimits;
+import dev.kvfallback.protocol.RespRequestDecoder;
+import dev.kvfallback.upstream.Upstream;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The RESP server clients connect to: a Netty bootstrap whose pipeline is the request decoder
+ * and one {@link ClientHandler} per connection.
+ */
+public final class RespServer implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> channelClass;
+    private final CommandTable table;
+    private final LocalCommands local;
+    private final Upstream upstream;
+    private final ProxyInfo info;
+    private final RespLimits limits;
+    private final boolean passwordRequired;
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicLong ids = new AtomicLong();
+    private Channel serverChannel;
+
+    public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
+                      LocalCommands local, Upstream upstream, ProxyInfo info, RespLimits limits) {
+        this.group = group;
+        this.channelClass = channelClass;
+        this.table = table;
+        this.local = local;
+        this.upstream = upstream;
+        this.info = info;
+        this.limits = limits;
+        this.passwordRequired = local.passwordRequired();
+    }
+
+    /** Binds and starts accepting; returns the bound address (port 0 picks a free one). */
+    public InetSocketAddress start(HostPort listen) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
+                        SessionState session = new SessionState(ids.incrementAndGet(),
+                                address(ch.remoteAddress()), address(ch.localAddress()),
+                                !passwordRequired, upstream.defaultDb());
+                        ClientHandler handler = new ClientHandler(table, local, upstream, info, session);
+                        ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
+                    }
+                });
+        serverChannel = bootstrap.bind(listen.host(), listen.port()).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly();
+    }
+
+    private static String address(InetSocketAddress a) {
+        return a == null ? "" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

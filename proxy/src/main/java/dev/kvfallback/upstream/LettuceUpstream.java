@@ -1,0 +1,354 @@
+package dev.kvfallback.upstream;
+
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link Upstream} on Lettuce.
+ *
+ * <p>Design: one {@link RedisClient} per server event loop, whose connections are registered on
+ * that very loop (its {@link EventLoopGroupProvider} hands Lettuce the loop itself). A client's
+ * command, its upstream write, Redis's reply and the client's reply all run on one thread: no
+ * hand-off, no locks. Shared connections do not auto-flush; the server flushes once per read
+ * batch, so commands from many clients on a loop leave in one write. Pinned connections (one
+ * session's MULTI, blocking commands, another db, pub/sub) do not reconnect: the session's
+ * server-side state would be gone, so the session is closed instead.
+ */
+public final class LettuceUpstream implements Upstream {
+
+    /** Commands that may wait for a connection being made; more fail at once rather than pile up. */
+    private static final int MAX_WAITING = 10_000;
+    private static final long RETRY_MILLIS = 1_000;
+
+    private final RedisURI uri;
+    private final String redacted;
+    private final File caCert;
+    private final EventExecutorGroup computation = new DefaultEventExecutorGroup(1);
+    private final HashedWheelTimer timer = new HashedWheelTimer();
+    private final Map<EventLoop, Link> links = new HashMap<>();
+
+    /**
+     * @param uri    the upstream URL ({@code redis://}, {@code rediss://}, with user, password and db)
+     * @param loops  the server's event loops; each gets its own Lettuce client bound to it
+     * @param caCert a PEM file of CA certificates to trust for {@code rediss://}, or null for the JDK's
+     */
+    public LettuceUpstream(RedisURI uri, String redactedUrl, Iterable<EventExecutor> loops, File caCert) {
+        this.uri = uri;
+        this.redacted = redactedUrl;
+        this.caCert = caCert;
+        for (EventExecutor executor : loops) {
+            EventLoop loop = (EventLoop) executor;
+            links.put(loop, new Link(loop));
+        }
+    }
+
+    @Override
+    public void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
+        link(loop).shared(protocol).submit(new Dispatch<>(new RawCommand(request, protocol == 3, reply)));
+    }
+
+    @Override
+    public void flush(EventLoop loop) {
+        Link link = link(loop);
+        for (Connector<StatefulRedisConnection<byte[], byte[]>> c : link.shared) {
+            if (c != null && c.connection() != null) {
+                c.connection().flushCommands();
+            }
+        }
+    }
+
+    @Override
+    public Pinned pin(EventLoop loop, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
+        return new PinnedConnection(link(loop), protocol, db, pushes, onClosed);
+    }
+
+    @Override
+    public Subscriber subscriber(EventLoop loop, Consumer<PubSubEvent> events, Runnable onClosed) {
+        return new PubSubConnection(link(loop), events, onClosed);
+    }
+
+    @Override
+    public int defaultDb() {
+        return uri.getDatabase();
+    }
+
+    @Override
+    public String redactedUrl() {
+        return redacted;
+    }
+
+    @Override
+    public void close() {
+        for (Link link : links.values()) {
+            link.close();
+        }
+        timer.stop();
+        computation.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private Link link(EventLoop loop) {
+        Link link = links.get(loop);
+        if (link == null) {
+            throw new IllegalStateException("not a server event loop: " + loop);
+        }
+        return link;
+    }
+
+    private ClientOptions options(int protocol, boolean pinned) {
+        ClientOptions.Builder b = ClientOptions.builder()
+                .protocolVersion(protocol == 3 ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2)
+                .autoReconnect(!pinned)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(MAX_WAITING * 10)
+                .publishOnScheduler(false);
+        if (uri.isSsl() && caCert != null) {
+            b.sslOptions(SslOptions.builder().trustManager(caCert).build());
+        }
+        return b.build();
+    }
+
+    private RedisURI uriFor(int db) {
+        RedisURI copy = RedisURI.builder(uri).withDatabase(db).build();
+        copy.setCredentialsProvider(uri.getCredentialsProvider());
+        return copy;
+    }
+
+    /** Runs a command on a connection once it is up. */
+    private record Dispatch<C extends StatefulRedisConnection<byte[], byte[]>>(RawCommand command)
+            implements Connector.Work<C> {
+        @Override
+        public void run(C connection) {
+            connection.dispatch(command);
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            command.completeExceptionally(cause);
+        }
+    }
+
+    /** Everything bound to one server event loop: its Lettuce client and its shared connections. */
+    private final class Link {
+        final EventLoop loop;
+        final ClientResources resources;
+        /** One client per option set: Lettuce reads a client's options while connecting, asynchronously. */
+        final Map<String, RedisClient> clients = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        final Connector<StatefulRedisConnection<byte[], byte[]>>[] shared = new Connector[4];
+
+        Link(EventLoop loop) {
+            this.loop = loop;
+            this.resources = DefaultClientResources.builder()
+                    .eventLoopGroupProvider(new SingleLoopProvider(loop))
+                    .eventExecutorGroup(computation)
+                    .timer(timer)
+                    .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                    .build();
+        }
+
+        RedisClient client(int protocol, boolean pinned) {
+            return clients.computeIfAbsent(protocol + (pinned ? "p" : "s"), k -> {
+                RedisClient c = RedisClient.create(resources);
+                c.setOptions(options(protocol, pinned));
+                return c;
+            });
+        }
+
+        Connector<StatefulRedisConnection<byte[], byte[]>> shared(int protocol) {
+            Connector<StatefulRedisConnection<byte[], byte[]>> c = shared[protocol];
+            if (c == null) {
+                RedisURI target = uriFor(uri.getDatabase());
+                RedisClient client = client(protocol, false);
+                c = new Connector<>(loop, "Redis", () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, RETRY_MILLIS, conn -> conn.setAutoFlushCommands(false));
+                shared[protocol] = c;
+            }
+            return c;
+        }
+
+        void close() {
+            for (Connector<?> c : shared) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            for (RedisClient c : clients.values()) {
+                c.shutdownAsync(0, 1, TimeUnit.SECONDS);
+            }
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. */
+    private final class PinnedConnection implements Pinned {
+        private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
+        private final boolean resp3;
+
+        PinnedConnection(Link link, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
+            RedisURI target = uriFor(db);
+            RedisClient client = link.client(protocol, true);
+            this.resp3 = protocol == 3;
+            this.connector = new Connector<>(link.loop, "pinned Redis",
+                    () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, Long.MAX_VALUE, conn -> {
+                conn.addListener(message -> pushes.accept(PushValues.toResp(message)));
+                conn.addListener(new ClosedListener(link.loop, onClosed));
+            });
+        }
+
+        @Override
+        public void send(RespRequest request, Consumer<RespValue> reply) {
+            connector.submit(new Dispatch<>(new RawCommand(request, resp3, reply)));
+        }
+
+        @Override
+        public void flush() {
+            // Pinned connections auto-flush: they carry one client's commands, rarely pipelined.
+        }
+
+        @Override
+        public void close() {
+            connector.close();
+        }
+    }
+
+    /** A session's pub/sub connection, driven through Lettuce's pub/sub API. */
+    private final class PubSubConnection implements Subscriber {
+        private final Connector<StatefulRedisPubSubConnection<byte[], byte[]>> connector;
+        private final Consumer<PubSubEvent> events;
+
+        PubSubConnection(Link link, Consumer<PubSubEvent> events, Runnable onClosed) {
+            this.events = events;
+            RedisURI target = uriFor(uri.getDatabase());
+            RedisClient client = link.client(2, true);
+            this.connector = new Connector<>(link.loop, "pub/sub Redis",
+                    () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, Long.MAX_VALUE, conn -> {
+                conn.addListener(new Relay(events));
+                conn.addListener(new ClosedListener(link.loop, onClosed));
+            });
+        }
+
+        @Override
+        public void send(String command, byte[][] names) {
+            connector.submit(new Connector.Work<>() {
+                @Override
+                public void run(StatefulRedisPubSubConnection<byte[], byte[]> c) {
+                    var async = c.async();
+                    switch (command) {
+                        case "subscribe" -> async.subscribe(names);
+                        case "psubscribe" -> async.psubscribe(names);
+                        case "ssubscribe" -> async.ssubscribe(names);
+                        case "unsubscribe" -> async.unsubscribe(names);
+                        case "punsubscribe" -> async.punsubscribe(names);
+                        case "sunsubscribe" -> async.sunsubscribe(names);
+                        default -> throw new IllegalArgumentException(command);
+                    }
+                }
+
+                @Override
+                public void fail(Throwable cause) {
+                    events.accept(new PubSubEvent("error", null, UpstreamErrors.describe(cause).getBytes(), null, 0));
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            connector.close();
+        }
+    }
+
+    /** Turns Lettuce's pub/sub callbacks back into the frames Redis sent. */
+    private record Relay(Consumer<PubSubEvent> events) implements io.lettuce.core.pubsub.RedisPubSubListener<byte[], byte[]> {
+        @Override public void message(byte[] channel, byte[] message) {
+            events.accept(new PubSubEvent("message", null, channel, message, 0));
+        }
+        @Override public void message(byte[] pattern, byte[] channel, byte[] message) {
+            events.accept(new PubSubEvent("pmessage", pattern, channel, message, 0));
+        }
+        @Override public void smessage(byte[] channel, byte[] message) {
+            events.accept(new PubSubEvent("smessage", null, channel, message, 0));
+        }
+        @Override public void subscribed(byte[] channel, long count) {
+            events.accept(new PubSubEvent("subscribe", null, channel, null, count));
+        }
+        @Override public void psubscribed(byte[] pattern, long count) {
+            events.accept(new PubSubEvent("psubscribe", null, pattern, null, count));
+        }
+        @Override public void ssubscribed(byte[] channel, long count) {
+            events.accept(new PubSubEvent("ssubscribe", null, channel, null, count));
+        }
+        @Override public void unsubscribed(byte[] channel, long count) {
+            events.accept(new PubSubEvent("unsubscribe", null, channel, null, count));
+        }
+        @Override public void punsubscribed(byte[] pattern, long count) {
+            events.accept(new PubSubEvent("punsubscribe", null, pattern, null, count));
+        }
+        @Override public void sunsubscribed(byte[] channel, long count) {
+            events.accept(new PubSubEvent("sunsubscribe", null, channel, null, count));
+        }
+    }
+
+    /** Tells the session its pinned connection is gone, on the session's loop. */
+    private record ClosedListener(EventLoop loop, Runnable onClosed) implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            loop.execute(onClosed);
+        }
+    }
+
+    /**
+     * Hands Lettuce one event loop as its "group", so every connection of that client is
+     * registered on the server loop that uses it. The loop belongs to the server: never shut down here.
+     */
+    private record SingleLoopProvider(EventLoop loop) implements EventLoopGroupProvider {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends EventLoopGroup> T allocate(Class<T> type) {
+            return (T) loop;
+        }
+
+        @Override
+        public int threadPoolSize() {
+            return 1;
+        }
+
+        @Override
+        public Future<Boolean> release(EventExecutorGroup group, long quiet, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+
+        @Override
+        public Future<Boolean> shutdown(long quiet, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.kvfallback.upstream;
+
+import dev.kvfallback.protocol.RespEncoder;
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * A client's command sent to Redis as the client sent it, through Lettuce's pipelined writer.
+ *
+ * <p>The arguments are written verbatim by {@link #encode}. The keyword deliberately has a name
+ * Lettuce does not know: Lettuce rewrites its own {@code MULTI}/{@code EXEC}/{@code SELECT}/{@code AUTH}
+ * commands (transaction outputs, reconnect state), and a proxied command must reach Redis and come
+ * back untouched. The reply callback runs exactly once, on the upstream connection's event loop.
+ */
+final class RawCommand extends Command<byte[], byte[], RespValue> {
+
+    private static final CommandArgs<byte[], byte[]> NO_ARGS = new CommandArgs<>(ByteArrayCodec.INSTANCE);
+
+    private final RespRequest request;
+    private final boolean resp3;
+    private final Consumer<RespValue> callback;
+    private boolean answered;
+
+    RawCommand(RespRequest request, boolean resp3, Consumer<RespValue> callback) {
+        super(new Keyword(request), new RespOutput(), NO_ARGS);
+        this.request = request;
+        this.resp3 = resp3;
+        this.callback = callback;
+    }
+
+    @Override
+    public void encode(ByteBuf buf) {
+        RespEncoder.writeCommand(buf, request.args().toArray(new byte[0][]));
+    }
+
+    @Override
+    public void complete() {
+        super.complete();
+        answer(ReplyShapes.restore(request, resp3, getOutput().get()));
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable throwable) {
+        boolean changed = super.completeExceptionally(throwable);
+        answer(UpstreamErrors.unavailable(throwable));
+        return changed;
+    }
+
+    @Override
+    public void cancel() {
+        super.cancel();
+        answer(UpstreamErrors.unavailable(null));
+    }
+
+    private void answer(RespValue value) {
+        if (!answered) {
+            answered = true;
+            callback.accept(value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RawCommand[" + request.name() + "]";
+    }
+
+    /** The command's own name on the wire, under a name Lettuce's connection logic ignores. */
+    private record Keyword(RespRequest request) implements ProtocolKeyword {
+        @Override
+        public byte[] getBytes() {
+            return request.arg(0);
+        }
+
+        @Override
+        public String name() {
+            return "KVFALLBACK_RAW";
+        }
+
+        @Override
+        public String toString() {
+            return new String(request.arg(0), StandardCharsets.UTF_8);
+        }
+    }
+}

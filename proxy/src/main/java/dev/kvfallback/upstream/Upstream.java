@@ -1,0 +1,60 @@
+package dev.kvfallback.upstream;
+
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import io.netty.channel.EventLoop;
+
+import java.util.function.Consumer;
+
+/**
+ * The upstream Redis as the server sees it: shared pipelined connections per event loop, and
+ * connections pinned to one client session when the session holds server-side state.
+ *
+ * <p>Every method is called on {@code loop}, the client channel's event loop; every reply callback
+ * runs on that same loop (the upstream connections are registered on it, so a reply never changes
+ * threads).
+ */
+public interface Upstream extends AutoCloseable {
+
+    /** Sends on the loop's shared connection for the protocol; the reply comes to {@code reply}. */
+    void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply);
+
+    /** Writes what {@link #send} buffered on this loop: called once per client read batch. */
+    void flush(EventLoop loop);
+
+    /** A connection of the session's own, on {@code db}, speaking {@code protocol}. */
+    Pinned pin(EventLoop loop, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed);
+
+    /** A pub/sub connection of the session's own; messages and (un)subscribe confirmations go to {@code events}. */
+    Subscriber subscriber(EventLoop loop, Consumer<PubSubEvent> events, Runnable onClosed);
+
+    /** The upstream's default database (from the URL): sessions on another db need a pinned connection. */
+    int defaultDb();
+
+    /** The URL with its password replaced by {@code ***}, fit for logs and INFO. */
+    String redactedUrl();
+
+    @Override
+    void close();
+
+    /** A connection owned by one client session, closed with it. */
+    interface Pinned {
+        void send(RespRequest request, Consumer<RespValue> reply);
+
+        void flush();
+
+        void close();
+    }
+
+    /** A pub/sub connection owned by one client session. */
+    interface Subscriber {
+        /** SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UN- forms, by lower-case command name. */
+        void send(String command, byte[][] names);
+
+        void close();
+    }
+
+    /** One pub/sub frame from Redis: a confirmation ({@code subscribe ch 1}) or a message. */
+    record PubSubEvent(String kind, byte[] pattern, byte[] channel, byte[] message, long count) {
+    }
+}
