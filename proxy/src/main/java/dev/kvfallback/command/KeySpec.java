@@ -99,6 +99,33 @@ public record KeySpec(BeginSearch begin, FindKeys find) {
         return keys;
     }
 
+    /**
+     * SORT and SORT_RO find their keys by themselves in Redis ({@code sortGetKeys}): the sorted key,
+     * and the STORE destination, skipping the arguments of LIMIT, GET and BY.
+     */
+    public static List<Integer> sortPositions(List<byte[]> argv) {
+        List<Integer> keys = new java.util.ArrayList<>();
+        keys.add(1);
+        for (int i = 2; i < argv.size(); i++) {
+            String arg = new String(argv.get(i), java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+            int skip = switch (arg) {
+                case "limit" -> 2;
+                case "get", "by" -> 1;
+                case "store" -> -1;
+                default -> 0;
+            };
+            if (skip < 0) {
+                if (i + 1 < argv.size()) {
+                    keys.add(i + 1);
+                }
+                i++;
+            } else {
+                i += skip;
+            }
+        }
+        return keys;
+    }
+
     private static int keywordStart(Keyword kw, List<byte[]> argv) {
         int argc = argv.size();
         int start = kw.startFrom > 0 ? kw.startFrom : argc + kw.startFrom;

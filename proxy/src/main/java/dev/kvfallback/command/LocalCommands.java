@@ -78,6 +78,9 @@ public final class LocalCommands {
     }
 
     private RespValue ping(RespRequest request, SessionState session) {
+        if (request.size() > 2) {
+            return Errors.wrongArity("ping");
+        }
         if (session.inSubscribedMode()) {
             // RESP2 subscribed mode answers PING with a two-element array, as Redis does.
             byte[] payload = request.size() > 1 ? request.arg(1) : new byte[0];
@@ -298,7 +301,9 @@ public final class LocalCommands {
         if (!spec.arityAccepts(argv.size())) {
             return Errors.INVALID_ARGUMENT_COUNT;
         }
-        List<Integer> positions = KeySpec.positions(spec.keySpecs(), argv, spec.arity());
+        List<Integer> positions = spec.name().startsWith("sort")
+                ? KeySpec.sortPositions(argv)
+                : KeySpec.positions(spec.keySpecs(), argv, spec.arity());
         if (positions.isEmpty()) {
             return spec.has("no_mandatory_keys") ? RespValue.Array.EMPTY : Errors.INVALID_ARGUMENTS;
         }

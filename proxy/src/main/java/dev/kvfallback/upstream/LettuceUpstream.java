@@ -17,6 +17,11 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.protocol.CommandHandler;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.HashedWheelTimer;
@@ -74,7 +79,7 @@ public final class LettuceUpstream implements Upstream {
 
     @Override
     public void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
-        link(loop).shared(protocol).submit(new Dispatch<>(new RawCommand(request, protocol == 3, reply)));
+        link(loop).shared(protocol).submit(new Dispatch<>(new RawCommand(request, reply)));
     }
 
     @Override
@@ -143,6 +148,18 @@ public final class LettuceUpstream implements Upstream {
         return copy;
     }
 
+    /** Puts a {@link ShapeRecorder} right before Lettuce's command handler (after TLS, if any). */
+    private static void installShapeRecorder(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        ChannelHandlerContext ctx = pipeline.context(CommandHandler.class);
+        if (ctx == null) {
+            throw new IllegalStateException("Lettuce pipeline has no CommandHandler: " + pipeline.names());
+        }
+        if (!(ctx.handler() instanceof io.lettuce.core.pubsub.PubSubCommandHandler)) {
+            pipeline.addBefore(ctx.name(), "kvfallback-shapes", new ShapeRecorder((CommandHandler) ctx.handler()));
+        }
+    }
+
     /** Runs a command on a connection once it is up. */
     private record Dispatch<C extends StatefulRedisConnection<byte[], byte[]>>(RawCommand command)
             implements Connector.Work<C> {
@@ -173,6 +190,12 @@ public final class LettuceUpstream implements Upstream {
                     .eventExecutorGroup(computation)
                     .timer(timer)
                     .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                    .nettyCustomizer(new NettyCustomizer() {
+                        @Override
+                        public void afterChannelInitialized(Channel channel) {
+                            installShapeRecorder(channel);
+                        }
+                    })
                     .build();
         }
 
@@ -211,12 +234,10 @@ public final class LettuceUpstream implements Upstream {
     /** A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. */
     private final class PinnedConnection implements Pinned {
         private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
-        private final boolean resp3;
 
         PinnedConnection(Link link, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
             RedisURI target = uriFor(db);
             RedisClient client = link.client(protocol, true);
-            this.resp3 = protocol == 3;
             this.connector = new Connector<>(link.loop, "pinned Redis",
                     () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, Long.MAX_VALUE, conn -> {
                 conn.addListener(message -> pushes.accept(PushValues.toResp(message)));
@@ -226,7 +247,7 @@ public final class LettuceUpstream implements Upstream {
 
         @Override
         public void send(RespRequest request, Consumer<RespValue> reply) {
-            connector.submit(new Dispatch<>(new RawCommand(request, resp3, reply)));
+            connector.submit(new Dispatch<>(new RawCommand(request, reply)));
         }
 
         @Override

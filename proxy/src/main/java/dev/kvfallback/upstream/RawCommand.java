@@ -9,7 +9,6 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.netty.buffer.ByteBuf;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -25,15 +24,24 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
     private static final CommandArgs<byte[], byte[]> NO_ARGS = new CommandArgs<>(ByteArrayCodec.INSTANCE);
 
     private final RespRequest request;
-    private final boolean resp3;
+    private final ReplyShape shape;
     private final Consumer<RespValue> callback;
     private boolean answered;
 
-    RawCommand(RespRequest request, boolean resp3, Consumer<RespValue> callback) {
-        super(new Keyword(request), new RespOutput(), NO_ARGS);
+    RawCommand(RespRequest request, Consumer<RespValue> callback) {
+        this(request, new ReplyShape(), callback);
+    }
+
+    private RawCommand(RespRequest request, ReplyShape shape, Consumer<RespValue> callback) {
+        super(new Keyword(request), new RespOutput(shape), NO_ARGS);
         this.request = request;
-        this.resp3 = resp3;
+        this.shape = shape;
         this.callback = callback;
+    }
+
+    /** Where {@link ShapeRecorder} notes the wire kinds of this command's reply. */
+    ReplyShape shape() {
+        return shape;
     }
 
     @Override
@@ -44,7 +52,9 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
     @Override
     public void complete() {
         super.complete();
-        answer(ReplyShapes.restore(request, resp3, getOutput().get()));
+        RespValue value = getOutput().get();
+        // Lettuce swallows a top-level +QUEUED: the only reply that leaves no value.
+        answer(value == null ? RespValue.Simple.QUEUED : value);
     }
 
     @Override
@@ -72,6 +82,7 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
         return "RawCommand[" + request.name() + "]";
     }
 
+
     /** The command's own name on the wire, under a name Lettuce's connection logic ignores. */
     private record Keyword(RespRequest request) implements ProtocolKeyword {
         @Override
@@ -84,9 +95,10 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
             return "KVFALLBACK_RAW";
         }
 
+        /** Lettuce matches its special commands by this string: ours must never match. */
         @Override
         public String toString() {
-            return new String(request.arg(0), StandardCharsets.UTF_8);
+            return "KVFALLBACK_RAW";
         }
     }
 }

@@ -14,8 +14,9 @@ import java.util.List;
  * <p>Lettuce's state machine calls {@code multi*(count)} when an aggregate starts and a setter for
  * each scalar; this output rebuilds the tree by counting children (a {@code count} of -1 is RESP2's
  * null array). What Lettuce loses is restored by the caller, which knows the command: a dropped
- * {@code +QUEUED} arrives as "no value" and verbatim strings arrive as plain bulk strings (see
- * {@link ReplyShapes}). Called on the upstream connection's event loop only.
+ * {@code +QUEUED} arrives as "no value", and simple, bulk and verbatim strings all arrive through
+ * {@code set(ByteBuffer)}: {@link ShapeRecorder} read which was which off the wire into a
+ * {@link ReplyShape}. Called on the upstream connection's event loop only.
  */
 final class RespOutput extends CommandOutput<byte[], byte[], RespValue> {
 
@@ -42,9 +43,11 @@ final class RespOutput extends CommandOutput<byte[], byte[], RespValue> {
     }
 
     private final ArrayList<Frame> stack = new ArrayList<>(4);
+    private final ReplyShape shape;
 
-    RespOutput() {
+    RespOutput(ReplyShape shape) {
         super(ByteArrayCodec.INSTANCE, null);
+        this.shape = shape;
     }
 
     /** The decoded reply, or {@code null} when Redis sent nothing Lettuce kept (a {@code +QUEUED}). */
@@ -53,9 +56,21 @@ final class RespOutput extends CommandOutput<byte[], byte[], RespValue> {
         return output;
     }
 
+    /** Every string-like element and every null arrives here; the recorded shape says which it was. */
     @Override
     public void set(ByteBuffer bytes) {
-        add(bytes == null ? RespValue.Null.BULK : new RespValue.Bulk(copy(bytes)));
+        byte kind = shape.next();
+        if (bytes == null) {
+            add(RespValue.Null.BULK);
+            return;
+        }
+        byte[] b = copy(bytes);
+        add(switch (kind) {
+            case '+' -> new RespValue.Simple(b);
+            case '=' -> new RespValue.Verbatim(shape.lastFormat(), b);
+            case '!' -> new RespValue.BulkError(b);
+            default -> new RespValue.Bulk(b);
+        });
     }
 
     @Override

@@ -1,0 +1,158 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.KvFallback;
+import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
+import dev.kvfallback.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The conformance table: command sequences run straight at a real redis-server and through the
+ * proxy, in RESP2 and RESP3, comparing every reply byte for byte. It covers every reply type and
+ * the commands that need a pinned connection (transactions, blocking, another db).
+ */
+class ConformanceIT {
+
+    private static RedisServer redis;
+    private static KvFallback proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        proxy = Proxy.start(redis.url());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private record Case(String name, List<String[]> commands) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static String[] c(String... args) {
+        return args;
+    }
+
+    private static Case of(String name, String[]... commands) {
+        return new Case(name, List.of(commands));
+    }
+
+    static Stream<Arguments> cases() {
+        String big = "x".repeat(100_000);
+        List<Case> cases = List.of(
+                of("simple, bulk, null bulk", c("SET", "k", "v"), c("GET", "k"), c("GET", "missing"),
+                        c("SET", "k", "w", "NX"), c("SET", "k", "w2", "XX", "GET"), c("TYPE", "k"), c("TYPE", "nokey")),
+                of("integers", c("INCR", "n"), c("INCRBY", "n", "-5"), c("DECR", "n"), c("APPEND", "s", "abc"),
+                        c("STRLEN", "s"), c("EXISTS", "s", "nokey", "s"), c("DEL", "s", "n", "nokey")),
+                of("floats as bulk strings", c("INCRBYFLOAT", "f", "1.5"), c("INCRBYFLOAT", "f", "0.1"),
+                        c("GETRANGE", "f", "0", "1")),
+                of("arrays with nulls", c("MSET", "a", "1", "b", "2"), c("MGET", "a", "nokey", "b"), c("KEYS", "a")),
+                of("errors", c("SET", "k", "v"), c("INCR", "k"), c("LPUSH", "k", "x"), c("GET"),
+                        c("NOSUCHCMD", "a", "b"), c("CONFIG", "NOSUCHSUB"), c("SET", "k", "v", "EX", "-1"),
+                        c("SET", "k", "v", "BADOPT"), c("EXEC"), c("DISCARD")),
+                of("lists", c("RPUSH", "l", "a", "b", "c"), c("LRANGE", "l", "0", "-1"), c("LPOP", "l", "2"),
+                        c("LPOS", "l", "c"), c("LPOS", "l", "zz"), c("LINDEX", "l", "5"), c("LPOP", "nolist", "2")),
+                of("hashes as maps", c("HSET", "h", "f", "v", "f2", "v2"), c("HGETALL", "h"), c("HMGET", "h", "f", "nof"),
+                        c("HINCRBYFLOAT", "h", "n", "0.1"), c("HGETALL", "nohash")),
+                of("sets", c("SADD", "s", "a"), c("SMEMBERS", "s"), c("SISMEMBER", "s", "a"),
+                        c("SMISMEMBER", "s", "a", "b"), c("SINTERCARD", "1", "s"), c("SMEMBERS", "noset")),
+                of("sorted sets and doubles", c("ZADD", "z", "1", "a", "2.5", "b", "1e20", "c", "0.1", "d"),
+                        c("ZRANGE", "z", "0", "-1", "WITHSCORES"), c("ZSCORE", "z", "b"), c("ZSCORE", "z", "d"),
+                        c("ZINCRBY", "z", "0.1", "a"), c("ZMSCORE", "z", "a", "nosuch"), c("ZPOPMIN", "z"),
+                        c("ZRANK", "z", "c"), c("ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "0", "1"),
+                        c("ZADD", "z", "INCR", "inf", "e"), c("ZSCORE", "z", "e"), c("ZRANDMEMBER", "nozset")),
+                of("keys and expiry", c("SET", "k", "v"), c("EXPIRE", "k", "100"), c("TTL", "k"), c("PERSIST", "k"),
+                        c("PTTL", "k"), c("DBSIZE"), c("SCAN", "0"), c("OBJECT", "ENCODING", "k"), c("RENAME", "k", "k2"),
+                        c("RENAME", "nokey", "k3")),
+                of("config map", c("CONFIG", "GET", "maxmemory-policy"), c("CONFIG", "GET", "nosuchparam")),
+                of("scripting, every RESP3 type", c("EVAL", "return 1", "0"),
+                        c("EVAL", "return redis.call('set',KEYS[1],ARGV[1])", "1", "k", "v"),
+                        c("EVAL", "redis.setresp(3); return true", "0"), c("EVAL", "redis.setresp(3); return false", "0"),
+                        c("EVAL", "return {double=3.14}", "0"),
+                        c("EVAL", "return {big_number='1234567890123456789012345678901234567890'}", "0"),
+                        c("EVAL", "return {map={a=1}}", "0"), c("EVAL", "return {set={a=true}}", "0"),
+                        c("EVAL", "return nil", "0"), c("EVAL", "return redis.error_reply('MYERR custom')", "0"),
+                        c("EVAL", "return {1,2,{3,'x',{err='E nested'}}}", "0"),
+                        c("EVALSHA", "0000000000000000000000000000000000000000", "0")),
+                of("transaction", c("MULTI"), c("SET", "t", "1"), c("INCR", "t"), c("GET", "t"), c("PING"),
+                        c("ECHO", "e"), c("EXEC"), c("GET", "t")),
+                of("transaction aborted", c("MULTI"), c("SET", "t"), c("INCR", "t"), c("EXEC")),
+                of("transaction runtime error", c("SET", "s", "str"), c("MULTI"), c("INCR", "s"), c("SET", "u", "1"),
+                        c("EXEC"), c("MULTI"), c("DISCARD"), c("MULTI"), c("MULTI"), c("DISCARD")),
+                of("watch unchanged", c("WATCH", "w"), c("MULTI"), c("SET", "w", "1"), c("EXEC"), c("UNWATCH")),
+                of("blocking timeouts (null array)", c("BLPOP", "nolist", "0.01"), c("BZPOPMIN", "nz", "0.01"),
+                        c("LPUSH", "bl", "x"), c("BLPOP", "bl", "1"), c("BLMOVE", "nolist", "dst", "LEFT", "RIGHT", "0.01"),
+                        c("XREAD", "BLOCK", "10", "STREAMS", "nostream", "$"), c("GET", "afterblock")),
+                of("another db", c("SET", "k", "db0"), c("SELECT", "1"), c("SET", "k", "db1"), c("GET", "k"),
+                        c("SELECT", "0"), c("GET", "k"), c("SELECT", "99"), c("SELECT", "x"), c("SELECT", "1"),
+                        c("DBSIZE"), c("FLUSHDB"), c("SELECT", "0"), c("DBSIZE")),
+                of("local commands", c("PING"), c("PING", "hello"), c("ECHO", "x"), c("PING", "a", "b"), c("ECHO"),
+                        c("CLIENT", "GETNAME"), c("CLIENT", "SETNAME", "n1"), c("CLIENT", "GETNAME"),
+                        c("CLIENT", "SETNAME", "a b"), c("CLIENT", "ID", "x"), c("HELLO", "4"), c("HELLO", "x"),
+                        c("AUTH", "x"), c("AUTH", "a", "b"), c("COMMAND", "NOSUCH")),
+                of("command table", c("COMMAND", "COUNT"), c("COMMAND", "INFO", "get", "set", "nosuch", "config|get"),
+                        c("COMMAND", "DOCS", "get"), c("COMMAND", "DOCS", "nosuch"),
+                        c("COMMAND", "GETKEYS", "SET", "k", "v"), c("COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"),
+                        c("COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b"),
+                        c("COMMAND", "GETKEYS", "XREAD", "STREAMS", "s1", "s2", "0", "0"),
+                        c("COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b"),
+                        c("COMMAND", "GETKEYS", "PING", "x"), c("COMMAND", "GETKEYS", "NOSUCH", "x"),
+                        c("COMMAND", "GETKEYS", "GET", "a", "b"), c("COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"),
+                        c("COMMAND", "GETKEYS", "SORT", "k", "STORE", "d")),
+                of("streams", c("XADD", "st", "1-1", "f", "v"), c("XADD", "st", "2-1", "g", "w"), c("XRANGE", "st", "-", "+"),
+                        c("XLEN", "st"), c("XREAD", "COUNT", "1", "STREAMS", "st", "0")),
+                of("verbatim text", c("LATENCY", "DOCTOR")),
+                of("large value", c("SET", "big", big), c("GET", "big"), c("STRLEN", "big")));
+        List<Arguments> args = new ArrayList<>();
+        for (Case c : cases) {
+            args.add(Arguments.of(c, 2));
+            args.add(Arguments.of(c, 3));
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} RESP{1}")
+    @MethodSource("cases")
+    void proxyRepliesAreRedisRepliesByteForByte(Case c, int protocol) throws Exception {
+        String direct = run(redis.port(), c, protocol);
+        String proxied = run(proxy.port(), c, protocol);
+        assertEquals(direct, proxied);
+    }
+
+    private static String run(int port, Case c, int protocol) throws Exception {
+        try (RawClient client = new RawClient(port)) {
+            if (protocol == 3) {
+                client.call("HELLO", "3");
+            }
+            client.call("FLUSHALL");
+            ByteArrayOutputStream replies = new ByteArrayOutputStream();
+            for (String[] command : c.commands) {
+                replies.write((String.join(" ", command).replaceAll("x{50,}", "x...") + " -> ").getBytes());
+                replies.write(client.call(command));
+                replies.write('\n');
+            }
+            return RawClient.show(replies.toByteArray());
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.kvfallback.testing;
+
+import dev.kvfallback.protocol.RespEncoder;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.protocol.RespValueDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A byte-level RESP client: sends commands and returns the exact bytes of each reply, so tests can
+ * compare what the proxy writes with what Redis writes, byte for byte.
+ */
+public final class RawClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final ByteBuf pending = Unpooled.buffer();
+
+    public RawClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** Sends one command and returns its reply's bytes. */
+    public byte[] call(String... args) throws IOException {
+        send(args);
+        return readReply();
+    }
+
+    public void send(String... args) throws IOException {
+        byte[][] bytes = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        sendRaw(bytes);
+    }
+
+    public void sendRaw(byte[]... args) throws IOException {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            RespEncoder.writeCommand(buf, args);
+            byte[] b = new byte[buf.readableBytes()];
+            buf.readBytes(b);
+            writeBytes(b);
+        } finally {
+            buf.release();
+        }
+    }
+
+    public void writeBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The bytes of the next complete reply (or push frame). */
+    public byte[] readReply() throws IOException {
+        while (true) {
+            int start = pending.readerIndex();
+            if (pending.isReadable()) {
+                RespValue v = RespValueDecoder.decodeOne(pending);
+                if (v != null) {
+                    byte[] reply = new byte[pending.readerIndex() - start];
+                    pending.getBytes(start, reply);
+                    pending.discardReadBytes();
+                    return reply;
+                }
+            }
+            byte[] chunk = new byte[8192];
+            int n = in.read(chunk);
+            if (n < 0) {
+                throw new IOException("connection closed by peer");
+            }
+            pending.writeBytes(chunk, 0, n);
+        }
+    }
+
+    public RespValue readValue() throws IOException {
+        return RespValueDecoder.decodeAll(readReply()).get(0);
+    }
+
+    /** Whether the peer has closed the connection (waits up to {@code millis}). */
+    public boolean closedByPeer(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(10_000);
+        }
+    }
+
+    /** Nothing more arrives within {@code millis}. */
+    public boolean silentFor(int millis) throws IOException {
+        if (pending.isReadable()) {
+            return false;
+        }
+        socket.setSoTimeout(millis);
+        try {
+            int b = in.read();
+            if (b >= 0) {
+                pending.writeByte(b);
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(10_000);
+        }
+    }
+
+    public static String show(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8).replace("\r\n", "\\r\\n");
+    }
+
+    public static boolean same(byte[] a, byte[] b) {
+        return Arrays.equals(a, b);
+    }
+
+    @Override
+    public void close() throws IOException {
+        pending.release();
+        socket.close();
+    }
+}
