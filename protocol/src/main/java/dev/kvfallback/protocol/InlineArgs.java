@@ -1,6 +1,7 @@
 package dev.kvfallback.protocol;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -131,13 +132,13 @@ final class InlineArgs {
 
         void add(byte b) {
             if (size == buf.length) {
-                buf = java.util.Arrays.copyOf(buf, size * 2);
+                buf = Arrays.copyOf(buf, size * 2);
             }
             buf[size++] = b;
         }
 
         byte[] toArray() {
-            return java.util.Arrays.copyOf(buf, size);
+            return Arrays.copyOf(buf, size);
         }
     }
 }

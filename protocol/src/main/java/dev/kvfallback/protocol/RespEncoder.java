@@ -13,6 +13,10 @@ import java.util.List;
  * bulk strings of {@link RespDoubles#format}, booleans {@code :1}/{@code :0}, big numbers and
  * verbatim strings bulk strings (without the {@code txt:} prefix), bulk errors simple errors,
  * attributes are dropped, and each null is {@code $-1} or {@code *-1} as it was meant.
+ * The downgrade is by type only: a few commands shape their RESP3 reply differently, not just
+ * typed differently (ZRANGE WITHSCORES nests [member, score] pairs, XREAD answers a map where
+ * RESP2 has [key, entries] pairs, BLPOP's RESP2 null is {@code *-1}); the caller that knows the
+ * command must build the RESP2 shape for those (see {@code redis-replies.txt} in the tests).
  *
  * <p>Hot path: headers for counts and lengths 0..1023 and integers 0..1023 are prebuilt byte arrays
  * (like Redis's {@code shared.mbulkhdr} / {@code shared.bulkhdr}); other numbers are written as

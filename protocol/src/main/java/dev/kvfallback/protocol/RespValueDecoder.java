@@ -10,6 +10,7 @@ import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -35,6 +36,9 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
 
     private static final int MAX_PREALLOCATED_ELEMENTS = 1024;
 
+    /** Marker, compared by identity: a line opened an aggregate; nothing is finished yet. */
+    private static final RespValue OPENED = new RespValue.Simple(new byte[0]);
+
     private final RespLimits limits;
     private final ArrayDeque<Aggregate> open = new ArrayDeque<>();
     /** Bytes of the pending line, from the reader index, already searched for {@code \n}. */
@@ -45,10 +49,12 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
     private PartialBulk partial;
     private boolean failed;
 
+    /** A decoder enforcing {@code limits}' bulk, aggregate and nesting bounds. */
     public RespValueDecoder(RespLimits limits) {
         this.limits = limits;
     }
 
+    /** A decoder with {@link RespLimits#defaults()}. */
     public RespValueDecoder() {
         this(RespLimits.defaults());
     }
@@ -141,9 +147,6 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
         return value;
     }
 
-    /** Marker, compared by identity: a line opened an aggregate; nothing is finished yet. */
-    private static final RespValue OPENED = new RespValue.Simple(new byte[0]);
-
     private RespValue line(ByteBuf in) {
         int start = in.readerIndex();
         int from = start + scanned;
@@ -160,37 +163,37 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
             throw new DecoderException("RESP line not terminated by CRLF");
         }
         byte type = in.getByte(start);
-        int from1 = start + 1;
+        int textStart = start + 1;
         int end = lf - 1;
         in.readerIndex(lf + 1);
         switch (type) {
             case '+':
-                return new RespValue.Simple(bytes(in, from1, end));
+                return new RespValue.Simple(bytes(in, textStart, end));
             case '-':
-                return new RespValue.Error(bytes(in, from1, end));
+                return new RespValue.Error(bytes(in, textStart, end));
             case ':':
-                return new RespValue.Int(parseLong(in, from1, end));
+                return new RespValue.Int(parseLong(in, textStart, end));
             case '_':
-                if (end != from1) {
+                if (end != textStart) {
                     throw new DecoderException("RESP null with a payload");
                 }
                 return RespValue.Null.BULK;
             case ',':
-                return new RespValue.Double(parseDouble(in, from1, end));
+                return new RespValue.Double(parseDouble(in, textStart, end));
             case '#':
-                return parseBoolean(in, from1, end);
+                return parseBoolean(in, textStart, end);
             case '(':
-                return new RespValue.BigNumber(parseBigNumber(in, from1, end));
+                return new RespValue.BigNumber(parseBigNumber(in, textStart, end));
             case '$':
             case '!':
             case '=':
-                return announcePayload(type, parseLong(in, from1, end), in);
+                return announcePayload(type, parseLong(in, textStart, end), in);
             case '*':
             case '%':
             case '~':
             case '>':
             case '|':
-                return openAggregate(type, parseLong(in, from1, end));
+                return openAggregate(type, parseLong(in, textStart, end));
             default:
                 throw new DecoderException(String.format("unknown RESP type byte 0x%02x", type & 0xff));
         }
@@ -389,7 +392,7 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
         }
 
         RespValue build() {
-            List<RespValue> list = java.util.Collections.unmodifiableList(items);
+            List<RespValue> list = Collections.unmodifiableList(items);
             return switch (type) {
                 case '*' -> new RespValue.Array(list);
                 case '%' -> new RespValue.Map(list);

@@ -73,6 +73,11 @@ public final class Errors {
                 + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     }
 
+    /** A command the proxy cannot carry, e.g. {@code ERR kvfallback: MONITOR is not supported through the proxy}. */
+    public static RespValue.Error unsupported(String command) {
+        return new RespValue.Error("ERR kvfallback: " + command + " is not supported through the proxy");
+    }
+
     /** A client protocol error, e.g. {@code ERR Protocol error: invalid bulk length}. */
     public static RespValue.Error protocol(String message) {
         return new RespValue.Error("ERR " + message);

@@ -203,6 +203,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case "info" -> {
                 return forward(routeFor(spec), request, this::withProxySection);
             }
+            case "monitor", "sync", "psync" -> {
+                // They turn the connection into a stream no reply can be matched to.
+                return reply(Errors.unsupported(request.name().toUpperCase(Locale.ROOT)));
+            }
+            case "client|reply" -> {
+                String mode = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+                return reply(mode.equals("on") ? RespValue.Simple.OK
+                        : mode.equals("off") || mode.equals("skip") ? Errors.unsupported("CLIENT REPLY " + mode.toUpperCase(Locale.ROOT))
+                        : Errors.SYNTAX);
+            }
+            case "client|no-evict", "client|caching", "readonly", "readwrite", "asking" -> {
+                // Connection state: it must stay on the session's own connection.
+                return forward(Target.PINNED, request, null);
+            }
             case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
                 return subscribe(name, request);
             }
@@ -315,17 +329,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void unpark() {
-        RespRequest request;
-        while ((request = parked.peek()) != null && !closing) {
-            parked.poll();
-            if (!process(request)) {
-                // process() parked it again at the tail; move it back to the head to keep order.
-                parked.pollLast();
-                parked.addFirst(request);
-                return;
+        try {
+            RespRequest request;
+            while ((request = parked.peek()) != null && !closing) {
+                parked.poll();
+                if (!process(request)) {
+                    // process() parked it again at the tail; move it back to the head to keep order.
+                    parked.pollLast();
+                    parked.addFirst(request);
+                    return;
+                }
             }
-        }
-        if (inflight == 0) {
+        } finally {
+            // Unparked commands were sent outside a read batch: nothing else would flush them.
             upstream.flush(loop);
         }
     }

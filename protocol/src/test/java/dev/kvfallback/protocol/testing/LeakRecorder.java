@@ -29,6 +29,14 @@ public class LeakRecorder<T> extends ResourceLeakDetector<T> {
         installed = true;
     }
 
+    /**
+     * The deprecated signature Netty's factory also looks up, first; without it every test JVM
+     * starts with a SEVERE NoSuchMethodException in the log. {@code maxActive} is ignored, as in Netty.
+     */
+    public LeakRecorder(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
     /** Whether Netty created at least one LeakRecorder, i.e. the system property took effect. */
     public static boolean installed() {
         return installed;

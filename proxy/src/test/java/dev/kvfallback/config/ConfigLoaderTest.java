@@ -1,0 +1,67 @@
+package dev.kvfallback.config;
+
+import dev.kvfallback.upstream.RedisUrls;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+
+    @Test
+    void defaultsMatchTheInterfaceContract() throws Exception {
+        ProxyConfig c = ConfigLoader.load(List.of(), Map.of());
+        assertEquals(new HostPort("127.0.0.1", 6380), c.listen());
+        assertEquals("redis://127.0.0.1:6379", c.redisUrl());
+        assertEquals(null, c.mongodbUri());
+        assertEquals("kvfallback", c.mongodbDb());
+        assertEquals(Path.of("./data"), c.dataDir());
+        assertEquals(new HostPort("127.0.0.1", 9380), c.adminListen());
+        assertEquals(null, c.adminKey());
+        assertEquals(null, c.requirePass());
+    }
+
+    @Test
+    void flagsBeatEnvironmentBeatsFileBeatsDefaults() throws Exception {
+        Path file = Files.createTempFile("kvf", ".yaml");
+        Files.writeString(file, "listen: 127.0.0.1:7001\nredis-url: redis://file:1\nmongodb-db: fromfile\ndatabases: 4\n");
+        Map<String, String> env = Map.of("REDIS_URL", "redis://env:2", "MONGODB_DB_NAME", "fromenv",
+                "KV_URL", "redis://kv:3");
+        ProxyConfig c = ConfigLoader.load(List.of("--config", file.toString(), "--mongodb-db", "fromflag"), env);
+        assertEquals(7001, c.listen().port());
+        assertEquals("redis://env:2", c.redisUrl());
+        assertEquals("fromflag", c.mongodbDb());
+        assertEquals(4, c.databases());
+    }
+
+    @Test
+    void kvUrlIsUsedWhenRedisUrlIsUnset() throws Exception {
+        ProxyConfig c = ConfigLoader.load(List.of(), Map.of("KV_URL", "rediss://default:tok@x.upstash.io:6379"));
+        assertEquals("rediss://default:tok@x.upstash.io:6379", c.redisUrl());
+    }
+
+    @Test
+    void everyMistakeIsReportedOnItsOwnLine() {
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--listen", "nonsense", "--redis-url", "http://x", "--databases", "zero", "--bogus", "1"),
+                Map.of()));
+        String[] lines = e.getMessage().split("\n");
+        assertEquals(4, lines.length, e.getMessage());
+        assertTrue(e.getMessage().contains("unknown option --bogus"));
+        assertTrue(e.getMessage().contains("redis-url must start with redis:// or rediss://"));
+    }
+
+    @Test
+    void urlsAreRedacted() {
+        assertEquals("rediss://default:***@x.upstash.io:6379", RedisUrls.redact("rediss://default:tok@x.upstash.io:6379"));
+        assertEquals("redis://:***@h:1/2", RedisUrls.redact("redis://:pw@h:1/2"));
+        assertEquals("redis://:***@h:1", RedisUrls.redact("redis://secret@h:1"));
+        assertEquals("redis://h:1", RedisUrls.redact("redis://h:1"));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.KvFallback;
+import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
+import dev.kvfallback.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static dev.kvfallback.testing.RawClient.show;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The proxy's own password ({@code --requirepass}) against an upstream that has one of its own
+ * (given in the URL as {@code default:TOKEN@}, as Upstash and Vercel KV hand it out).
+ */
+class AuthIT {
+
+    private static RedisServer redis;
+    private static KvFallback proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start("--requirepass", "upstream-token");
+        proxy = Proxy.start("redis://default:upstream-token@127.0.0.1:" + redis.port(), "--requirepass", "s3cret");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void nothingRunsBeforeAuth() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            assertEquals("-NOAUTH Authentication required.\\r\\n", show(c.call("GET", "k")));
+            assertEquals("-NOAUTH Authentication required.\\r\\n", show(c.call("PING")));
+            assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\\r\\n",
+                    show(c.call("AUTH", "wrong")));
+            assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\\r\\n",
+                    show(c.call("AUTH", "someone", "s3cret")));
+            assertTrue(show(c.call("HELLO", "3")).startsWith("-NOAUTH HELLO must be called"));
+            assertEquals("+OK\\r\\n", show(c.call("AUTH", "s3cret")));
+            assertEquals("+OK\\r\\n", show(c.call("SET", "k", "v")));
+            assertEquals("$1\\r\\nv\\r\\n", show(c.call("GET", "k")));
+        }
+    }
+
+    @Test
+    void helloCanAuthenticate() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            String hello = show(c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "app"));
+            assertTrue(hello.startsWith("%7\\r\\n$6\\r\\nserver\\r\\n$5\\r\\nredis"), hello);
+            assertEquals("$3\\r\\napp\\r\\n", show(c.call("CLIENT", "GETNAME")));
+            assertEquals("+OK\\r\\n", show(c.call("SET", "hello:k", "v")));
+            assertEquals(":1\\r\\n", show(c.call("EXISTS", "hello:k")));
+        }
+    }
+
+    @Test
+    void unauthenticatedClientsCannotSendHugeRequests() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.writeBytes("*100\r\n".getBytes());
+            assertEquals("-ERR Protocol error: unauthenticated multibulk length\\r\\n", show(c.readReply()));
+            assertTrue(c.closedByPeer(2000));
+        }
+    }
+
+    @Test
+    void theUpstreamPasswordNeverShowsInInfo() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.call("AUTH", "s3cret");
+            String info = show(c.call("INFO"));
+            assertTrue(info.contains("kvfallback_upstream:redis://default:***@127.0.0.1:" + redis.port()), info);
+            assertTrue(!info.contains("upstream-token"), "INFO leaks the upstream password");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.KvFallback;
+import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
+import dev.kvfallback.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import static dev.kvfallback.testing.RawClient.show;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Per-session behaviour through the proxy that needs more than one connection or real time:
+ * pipelining order, blocked clients, WATCH conflicts, pub/sub, tracking, protocol errors, QUIT.
+ */
+class SessionIT {
+
+    private static RedisServer redis;
+    private static KvFallback proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        proxy = Proxy.start(redis.url());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void flush() throws Exception {
+        try (RawClient c = new RawClient(redis.port())) {
+            c.call("FLUSHALL");
+        }
+    }
+
+    @Test
+    void pipelinedRepliesComeBackInRequestOrderAcrossConnections() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            // Mixes the shared connection, local replies and the pinned connection (BLPOP) in one write.
+            for (int i = 1; i <= 300; i++) {
+                batch.write(("*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n").getBytes());
+                if (i % 50 == 0) {
+                    batch.write("*2\r\n$4\r\nECHO\r\n$3\r\nmid\r\n".getBytes());
+                    batch.write("*3\r\n$5\r\nBLPOP\r\n$4\r\nnone\r\n$4\r\n0.01\r\n".getBytes());
+                }
+            }
+            c.writeBytes(batch.toByteArray());
+            for (int i = 1; i <= 300; i++) {
+                assertEquals(":" + i + "\\r\\n", show(c.readReply()));
+                if (i % 50 == 0) {
+                    assertEquals("$3\\r\\nmid\\r\\n", show(c.readReply()));
+                    assertEquals("*-1\\r\\n", show(c.readReply()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBlockedClientNeverDelaysAnother() throws Exception {
+        try (RawClient blocked = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port())) {
+            blocked.send("BLPOP", "queue", "5");
+            long start = System.nanoTime();
+            for (int i = 0; i < 50; i++) {
+                assertEquals("+OK\\r\\n", show(other.call("SET", "k" + i, "v")));
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 2_000, "other client took " + millis + " ms while one was blocked");
+            assertTrue(blocked.silentFor(200), "BLPOP answered before anything was pushed");
+            other.call("RPUSH", "queue", "job");
+            assertEquals("*2\\r\\n$5\\r\\nqueue\\r\\n$3\\r\\njob\\r\\n", show(blocked.readReply()));
+        }
+    }
+
+    @Test
+    void watchSeesAnotherClientsWriteAndExecAborts() throws Exception {
+        try (RawClient a = new RawClient(proxy.port()); RawClient b = new RawClient(proxy.port())) {
+            assertEquals("+OK\\r\\n", show(a.call("WATCH", "w")));
+            b.call("SET", "w", "changed");
+            a.call("MULTI");
+            assertEquals("+QUEUED\\r\\n", show(a.call("SET", "w", "mine")));
+            assertEquals("*-1\\r\\n", show(a.call("EXEC")));
+            assertEquals("$7\\r\\nchanged\\r\\n", show(a.call("GET", "w")));
+        }
+    }
+
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void pubSubFramesMatchRedis(int protocol) throws Exception {
+        String direct = pubSubTranscript(redis.port(), protocol);
+        String proxied = pubSubTranscript(proxy.port(), protocol);
+        assertEquals(direct, proxied);
+    }
+
+    private static String pubSubTranscript(int port, int protocol) throws Exception {
+        StringBuilder t = new StringBuilder();
+        try (RawClient sub = new RawClient(port); RawClient pub = new RawClient(port)) {
+            if (protocol == 3) {
+                sub.call("HELLO", "3");
+            }
+            sub.send("SUBSCRIBE", "news", "sport");
+            t.append(show(sub.readReply())).append(show(sub.readReply())).append('\n');
+            sub.send("PSUBSCRIBE", "w*");
+            t.append(show(sub.readReply())).append('\n');
+            t.append(show(pub.call("PUBLISH", "news", "hello"))).append('\n');
+            t.append(show(sub.readReply())).append('\n');
+            t.append(show(pub.call("PUBLISH", "weather", "rain"))).append('\n');
+            t.append(show(sub.readReply())).append('\n');
+            t.append(show(sub.call("PING"))).append('\n');
+            if (protocol == 2) {
+                t.append(show(sub.call("GET", "x"))).append('\n');
+            }
+            sub.send("UNSUBSCRIBE");
+            String u1 = show(sub.readReply());
+            String u2 = show(sub.readReply());
+            // Redis leaves channels in hash order: compare as a set.
+            t.append(u1.compareTo(u2) < 0 ? u1 + u2 : u2 + u1).append('\n');
+            t.append(show(sub.call("PUNSUBSCRIBE", "w*"))).append('\n');
+            t.append(show(sub.call("UNSUBSCRIBE"))).append('\n');
+            t.append(show(sub.call("PING"))).append('\n');
+        }
+        return t.toString();
+    }
+
+    @Test
+    void trackingInvalidationsReachARespThreeClient() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()); RawClient writer = new RawClient(proxy.port())) {
+            c.call("HELLO", "3");
+            assertEquals("+OK\\r\\n", show(c.call("CLIENT", "TRACKING", "on")));
+            c.call("GET", "tracked");
+            writer.call("SET", "tracked", "new");
+            assertEquals(">2\\r\\n$10\\r\\ninvalidate\\r\\n*1\\r\\n$7\\r\\ntracked\\r\\n", show(c.readReply()));
+        }
+    }
+
+    @Test
+    void protocolErrorsGetRedisTextThenTheConnectionCloses() throws Exception {
+        String[][] cases = {
+                {"*1\r\n$abc\r\n", "-ERR Protocol error: invalid bulk length\\r\\n"},
+                {"*x\r\n", "-ERR Protocol error: invalid multibulk length\\r\\n"},
+                {"*1\r\n:5\r\n", "-ERR Protocol error: expected '$', got ':'\\r\\n"},
+                {"PING \"unbalanced\r\n", "-ERR Protocol error: unbalanced quotes in request\\r\\n"},
+        };
+        for (String[] c : cases) {
+            try (RawClient direct = new RawClient(redis.port()); RawClient viaProxy = new RawClient(proxy.port())) {
+                direct.writeBytes(c[0].getBytes(StandardCharsets.UTF_8));
+                viaProxy.writeBytes(c[0].getBytes(StandardCharsets.UTF_8));
+                assertEquals(c[1], show(direct.readReply()));
+                assertEquals(c[1], show(viaProxy.readReply()));
+                assertTrue(viaProxy.closedByPeer(2000), "proxy kept the connection open after " + c[1]);
+            }
+        }
+    }
+
+    @Test
+    void streamingCommandsAreRefusedAndTheSharedConnectionKeepsWorking() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port())) {
+            assertEquals("-ERR kvfallback: MONITOR is not supported through the proxy\\r\\n", show(c.call("MONITOR")));
+            assertEquals("-ERR kvfallback: CLIENT REPLY OFF is not supported through the proxy\\r\\n",
+                    show(c.call("CLIENT", "REPLY", "OFF")));
+            assertEquals("+OK\\r\\n", show(c.call("CLIENT", "REPLY", "ON")));
+            assertEquals("+OK\\r\\n", show(other.call("SET", "after", "monitor")));
+            assertEquals("$7\\r\\nmonitor\\r\\n", show(c.call("GET", "after")));
+        }
+    }
+
+    @Test
+    void inlineCommandsWork() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.writeBytes("SET inline \"a b\"\r\nGET inline\r\n".getBytes());
+            assertEquals("+OK\\r\\n", show(c.readReply()));
+            assertEquals("$3\\r\\na b\\r\\n", show(c.readReply()));
+        }
+    }
+
+    @Test
+    void quitRepliesOkAfterEarlierRepliesThenCloses() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n".getBytes());
+            assertEquals("+OK\\r\\n", show(c.readReply()));
+            assertEquals("+OK\\r\\n", show(c.readReply()));
+            assertTrue(c.closedByPeer(2000));
+        }
+    }
+
+    @Test
+    void binarySafeKeysAndValues() throws Exception {
+        byte[] key = {0, (byte) 0xff, '\r', '\n', 'k'};
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.sendRaw("SET".getBytes(), key, value);
+            assertEquals("+OK\\r\\n", show(c.readReply()));
+            c.sendRaw("GET".getBytes(), key);
+            byte[] reply = c.readReply();
+            byte[] expected = new byte[value.length + 9];
+            System.arraycopy("$256\r\n".getBytes(), 0, expected, 0, 6);
+            System.arraycopy(value, 0, expected, 6, value.length);
+            expected[value.length + 6] = '\r';
+            expected[value.length + 7] = '\n';
+            assertEquals(show(java.util.Arrays.copyOf(expected, value.length + 8)), show(reply));
+        }
+    }
+}
