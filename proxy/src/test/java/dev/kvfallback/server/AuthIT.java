@@ -1,7 +1,7 @@
 package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
-import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.ProxiedRedis;
 import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -18,23 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AuthIT {
 
+    private static ProxiedRedis stack;
     private static RedisServer redis;
     private static KvFallback proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RedisServer.start("--requirepass", "upstream-token");
-        proxy = Proxy.start("redis://default:upstream-token@127.0.0.1:" + redis.port(), "--requirepass", "s3cret");
+        stack = ProxiedRedis.start(new String[] {"--requirepass", "upstream-token"},
+                "redis://default:upstream-token@127.0.0.1:%d", "--requirepass", "s3cret");
+        redis = stack.redis();
+        proxy = stack.proxy();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        stack.close();
     }
 
     @Test

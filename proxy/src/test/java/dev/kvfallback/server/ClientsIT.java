@@ -1,6 +1,7 @@
 package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
+import dev.kvfallback.testing.ProxiedRedis;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RedisServer;
 import dev.kvfallback.testing.TlsCerts;
@@ -29,23 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Redis's own clients and tools through the proxy: Jedis, Lettuce (RESP2 and RESP3), redis-cli, TLS upstream. */
 class ClientsIT {
 
+    private static ProxiedRedis stack;
     private static RedisServer redis;
     private static KvFallback proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = Proxy.start(redis.url());
+        stack = ProxiedRedis.start();
+        redis = stack.redis();
+        proxy = stack.proxy();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        stack.close();
     }
 
     @Test
