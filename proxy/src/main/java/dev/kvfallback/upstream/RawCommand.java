@@ -6,9 +6,11 @@ import dev.kvfallback.protocol.RespValue;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CompleteableCommand;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.netty.buffer.ByteBuf;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +20,13 @@ import java.util.function.Consumer;
  * Lettuce does not know: Lettuce rewrites its own {@code MULTI}/{@code EXEC}/{@code SELECT}/{@code AUTH}
  * commands (transaction outputs, reconnect state), and a proxied command must reach Redis and come
  * back untouched. The reply callback runs exactly once, on the upstream connection's event loop.
+ *
+ * <p>It is a {@link CompleteableCommand} so that Lettuce's timeout writer can cancel the command's
+ * timer entry when the reply arrives: without that hook the entry, and through it the command,
+ * its arguments and its reply, stays on the timer wheel for the whole timeout (60 s by default),
+ * which at proxy rates is gigabytes of heap and long GC pauses.
  */
-final class RawCommand extends Command<byte[], byte[], RespValue> {
+final class RawCommand extends Command<byte[], byte[], RespValue> implements CompleteableCommand<RespValue> {
 
     private static final CommandArgs<byte[], byte[]> NO_ARGS = new CommandArgs<>(ByteArrayCodec.INSTANCE);
 
@@ -27,6 +34,8 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
     private final ReplyShape shape;
     private final Consumer<RespValue> callback;
     private boolean answered;
+    /** Lettuce's completion hooks (in practice the timeout writer's cancel). */
+    private BiConsumer<? super RespValue, Throwable> onComplete;
 
     RawCommand(RespRequest request, Consumer<RespValue> callback) {
         this(request, new ReplyShape(), callback);
@@ -70,9 +79,26 @@ final class RawCommand extends Command<byte[], byte[], RespValue> {
         answer(UpstreamErrors.unavailable(null));
     }
 
+    @Override
+    public void onComplete(Consumer<? super RespValue> action) {
+        onComplete((value, error) -> action.accept(value));
+    }
+
+    @Override
+    public void onComplete(BiConsumer<? super RespValue, Throwable> action) {
+        BiConsumer<? super RespValue, Throwable> previous = onComplete;
+        onComplete = previous == null ? action : (value, error) -> {
+            previous.accept(value, error);
+            action.accept(value, error);
+        };
+    }
+
     private void answer(RespValue value) {
         if (!answered) {
             answered = true;
+            if (onComplete != null) {
+                onComplete.accept(value, exception);
+            }
             callback.accept(value);
         }
     }
