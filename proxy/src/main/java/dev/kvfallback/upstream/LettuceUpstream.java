@@ -8,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
@@ -30,6 +31,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.File;
 import java.util.HashMap;
@@ -54,6 +56,8 @@ public final class LettuceUpstream implements Upstream {
     /** Commands that may wait for a connection being made; more fail at once rather than pile up. */
     private static final int MAX_WAITING = 10_000;
     private static final long RETRY_MILLIS = 1_000;
+    /** How often shared connections look for timed-out commands; a timeout fires at most this late. */
+    private static final long SWEEP_MILLIS = 100;
 
     private final RedisURI uri;
     private final String redacted;
@@ -79,7 +83,10 @@ public final class LettuceUpstream implements Upstream {
 
     @Override
     public void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
-        link(loop).shared(protocol).submit(new Dispatch<>(new RawCommand(request, reply)));
+        Link link = link(loop);
+        RawCommand command = new RawCommand(loop, request, reply);
+        link.deadlines[protocol].track(command);
+        link.shared(protocol).submit(new Dispatch<>(command));
     }
 
     @Override
@@ -136,6 +143,10 @@ public final class LettuceUpstream implements Upstream {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(MAX_WAITING * 10)
                 .publishOnScheduler(false);
+        if (!pinned) {
+            // Shared connections time commands out themselves, far cheaper (see Deadlines).
+            b.timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
+        }
         if (uri.isSsl() && caCert != null) {
             b.sslOptions(SslOptions.builder().trustManager(caCert).build());
         }
@@ -182,9 +193,17 @@ public final class LettuceUpstream implements Upstream {
         final Map<String, RedisClient> clients = new HashMap<>();
         @SuppressWarnings("unchecked")
         final Connector<StatefulRedisConnection<byte[], byte[]>>[] shared = new Connector[4];
+        /** Per shared connection, by protocol as {@link #shared}. */
+        final Deadlines[] deadlines = new Deadlines[4];
+        final ScheduledFuture<?> sweep;
 
         Link(EventLoop loop) {
             this.loop = loop;
+            long timeout = uri.getTimeout().toNanos();
+            for (int protocol = 2; protocol <= 3; protocol++) {
+                deadlines[protocol] = new Deadlines(timeout);
+            }
+            this.sweep = loop.scheduleAtFixedRate(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             this.resources = DefaultClientResources.builder()
                     .eventLoopGroupProvider(new SingleLoopProvider(loop))
                     .eventExecutorGroup(computation)
@@ -218,7 +237,17 @@ public final class LettuceUpstream implements Upstream {
             return c;
         }
 
+        void expire() {
+            long now = System.nanoTime();
+            for (Deadlines d : deadlines) {
+                if (d != null) {
+                    d.expire(now);
+                }
+            }
+        }
+
         void close() {
+            sweep.cancel(false);
             for (Connector<?> c : shared) {
                 if (c != null) {
                     c.close();
@@ -234,8 +263,10 @@ public final class LettuceUpstream implements Upstream {
     /** A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. */
     private final class PinnedConnection implements Pinned {
         private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
+        private final EventLoop loop;
 
         PinnedConnection(Link link, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
+            this.loop = link.loop;
             RedisURI target = uriFor(db);
             RedisClient client = link.client(protocol, true);
             this.connector = new Connector<>(link.loop, "pinned Redis",
@@ -247,7 +278,7 @@ public final class LettuceUpstream implements Upstream {
 
         @Override
         public void send(RespRequest request, Consumer<RespValue> reply) {
-            connector.submit(new Dispatch<>(new RawCommand(request, reply)));
+            connector.submit(new Dispatch<>(new RawCommand(loop, request, reply)));
         }
 
         @Override

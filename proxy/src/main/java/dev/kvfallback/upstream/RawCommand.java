@@ -9,6 +9,7 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CompleteableCommand;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -19,7 +20,9 @@ import java.util.function.Consumer;
  * <p>The arguments are written verbatim by {@link #encode}. The keyword deliberately has a name
  * Lettuce does not know: Lettuce rewrites its own {@code MULTI}/{@code EXEC}/{@code SELECT}/{@code AUTH}
  * commands (transaction outputs, reconnect state), and a proxied command must reach Redis and come
- * back untouched. The reply callback runs exactly once, on the upstream connection's event loop.
+ * back untouched. The reply callback runs exactly once, on the upstream connection's event loop:
+ * a failure raised on another thread (Lettuce fails timed-out commands on its computation
+ * executor) hops back onto the loop first.
  *
  * <p>It is a {@link CompleteableCommand} so that Lettuce's timeout writer can cancel the command's
  * timer entry when the reply arrives: without that hook the entry, and through it the command,
@@ -30,19 +33,22 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
 
     private static final CommandArgs<byte[], byte[]> NO_ARGS = new CommandArgs<>(ByteArrayCodec.INSTANCE);
 
+    private final EventLoop loop;
     private final RespRequest request;
     private final ReplyShape shape;
     private final Consumer<RespValue> callback;
     private boolean answered;
+    private long deadline;
     /** Lettuce's completion hooks (in practice the timeout writer's cancel). */
     private BiConsumer<? super RespValue, Throwable> onComplete;
 
-    RawCommand(RespRequest request, Consumer<RespValue> callback) {
-        this(request, new ReplyShape(), callback);
+    RawCommand(EventLoop loop, RespRequest request, Consumer<RespValue> callback) {
+        this(loop, request, new ReplyShape(), callback);
     }
 
-    private RawCommand(RespRequest request, ReplyShape shape, Consumer<RespValue> callback) {
+    private RawCommand(EventLoop loop, RespRequest request, ReplyShape shape, Consumer<RespValue> callback) {
         super(new Keyword(request), new RespOutput(shape), NO_ARGS);
+        this.loop = loop;
         this.request = request;
         this.shape = shape;
         this.callback = callback;
@@ -68,6 +74,10 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
 
     @Override
     public boolean completeExceptionally(Throwable throwable) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> completeExceptionally(throwable));
+            return !isDone();
+        }
         boolean changed = super.completeExceptionally(throwable);
         answer(UpstreamErrors.unavailable(throwable));
         return changed;
@@ -77,6 +87,15 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
     public void cancel() {
         super.cancel();
         answer(UpstreamErrors.unavailable(null));
+    }
+
+    /** When {@link Deadlines} fails this command, in {@link System#nanoTime} terms. */
+    long deadline() {
+        return deadline;
+    }
+
+    void deadline(long nanos) {
+        deadline = nanos;
     }
 
     @Override
