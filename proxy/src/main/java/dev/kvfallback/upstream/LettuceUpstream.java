@@ -46,10 +46,11 @@ import java.util.function.Consumer;
  * <p>Design: one {@link RedisClient} per server event loop, whose connections are registered on
  * that very loop (its {@link EventLoopGroupProvider} hands Lettuce the loop itself). A client's
  * command, its upstream write, Redis's reply and the client's reply all run on one thread: no
- * hand-off, no locks. Shared connections do not auto-flush; the server flushes once per read
- * batch, so commands from many clients on a loop leave in one write. Pinned connections (one
- * session's MULTI, blocking commands, another db, pub/sub) do not reconnect: the session's
- * server-side state would be gone, so the session is closed instead.
+ * hand-off, no locks. Shared connections do not auto-flush; the server asks for a flush once per
+ * read batch and the link flushes once per loop round, after the round's reads, so commands from
+ * many clients on a loop leave in one write. Pinned connections (one session's MULTI, blocking
+ * commands, another db, pub/sub) do not reconnect: the session's server-side state would be gone,
+ * so the session is closed instead.
  */
 public final class LettuceUpstream implements Upstream {
 
@@ -86,17 +87,13 @@ public final class LettuceUpstream implements Upstream {
         Link link = link(loop);
         RawCommand command = new RawCommand(loop, request, reply);
         link.deadlines[protocol].track(command);
+        link.unflushed[protocol] = true;
         link.shared(protocol).submit(new Dispatch<>(command));
     }
 
     @Override
     public void flush(EventLoop loop) {
-        Link link = link(loop);
-        for (Connector<StatefulRedisConnection<byte[], byte[]>> c : link.shared) {
-            if (c != null && c.connection() != null) {
-                c.connection().flushCommands();
-            }
-        }
+        link(loop).scheduleFlush();
     }
 
     @Override
@@ -196,6 +193,10 @@ public final class LettuceUpstream implements Upstream {
         /** Per shared connection, by protocol as {@link #shared}. */
         final Deadlines[] deadlines = new Deadlines[4];
         final ScheduledFuture<?> sweep;
+        /** Shared connections, by protocol, that got commands since their last flush. */
+        final boolean[] unflushed = new boolean[4];
+        private final Runnable flushTask = this::flushNow;
+        private boolean flushScheduled;
 
         Link(EventLoop loop) {
             this.loop = loop;
@@ -235,6 +236,30 @@ public final class LettuceUpstream implements Upstream {
                 shared[protocol] = c;
             }
             return c;
+        }
+
+        /**
+         * Flushes once the loop has handled the I/O at hand: every client read in this round then
+         * leaves in one upstream write instead of one write (a syscall) per client.
+         */
+        void scheduleFlush() {
+            if (!flushScheduled) {
+                flushScheduled = true;
+                loop.execute(flushTask);
+            }
+        }
+
+        private void flushNow() {
+            flushScheduled = false;
+            for (int protocol = 0; protocol < shared.length; protocol++) {
+                if (unflushed[protocol]) {
+                    unflushed[protocol] = false;
+                    var connection = shared[protocol].connection();
+                    if (connection != null) {
+                        connection.flushCommands();
+                    }
+                }
+            }
         }
 
         void expire() {

@@ -19,7 +19,10 @@ public interface Upstream extends AutoCloseable {
     /** Sends on the loop's shared connection for the protocol; the reply comes to {@code reply}. */
     void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply);
 
-    /** Writes what {@link #send} buffered on this loop: called once per client read batch. */
+    /**
+     * Writes what {@link #send} buffered on this loop: called once per client read batch. The write
+     * may wait until the loop has handled its pending I/O, so the reads of many clients share it.
+     */
     void flush(EventLoop loop);
 
     /** A connection of the session's own, on {@code db}, speaking {@code protocol}. */
