@@ -34,6 +34,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -46,9 +47,9 @@ import java.util.function.Consumer;
  * <p>Design: one {@link RedisClient} per server event loop, whose connections are registered on
  * that very loop (its {@link EventLoopGroupProvider} hands Lettuce the loop itself). A client's
  * command, its upstream write, Redis's reply and the client's reply all run on one thread: no
- * hand-off, no locks. Shared connections do not auto-flush; the server asks for a flush once per
- * read batch and the link flushes once per loop round, after the round's reads, so commands from
- * many clients on a loop leave in one write. Pinned connections (one session's MULTI, blocking
+ * hand-off, no locks. Commands for a shared connection wait in the link; the server asks for a
+ * flush once per read batch and the link hands them to Lettuce once per loop round, after the
+ * round's reads, so commands from many clients on a loop leave in one write. Pinned connections (one session's MULTI, blocking
  * commands, another db, pub/sub) do not reconnect: the session's server-side state would be gone,
  * so the session is closed instead.
  */
@@ -87,8 +88,7 @@ public final class LettuceUpstream implements Upstream {
         Link link = link(loop);
         RawCommand command = new RawCommand(loop, request, reply);
         link.deadlines[protocol].track(command);
-        link.unflushed[protocol] = true;
-        link.shared(protocol).submit(new Dispatch<>(command));
+        link.pending[protocol].add(command);
     }
 
     @Override
@@ -193,8 +193,9 @@ public final class LettuceUpstream implements Upstream {
         /** Per shared connection, by protocol as {@link #shared}. */
         final Deadlines[] deadlines = new Deadlines[4];
         final ScheduledFuture<?> sweep;
-        /** Shared connections, by protocol, that got commands since their last flush. */
-        final boolean[] unflushed = new boolean[4];
+        /** Commands sent since the last flush, by protocol as {@link #shared}. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final ArrayList<RawCommand>[] pending = new ArrayList[4];
         private final Runnable flushTask = this::flushNow;
         private boolean flushScheduled;
 
@@ -203,6 +204,7 @@ public final class LettuceUpstream implements Upstream {
             long timeout = uri.getTimeout().toNanos();
             for (int protocol = 2; protocol <= 3; protocol++) {
                 deadlines[protocol] = new Deadlines(timeout);
+                pending[protocol] = new ArrayList<>();
             }
             this.sweep = loop.scheduleAtFixedRate(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             this.resources = DefaultClientResources.builder()
@@ -232,7 +234,7 @@ public final class LettuceUpstream implements Upstream {
             if (c == null) {
                 RedisURI target = uriFor(uri.getDatabase());
                 RedisClient client = client(protocol, false);
-                c = new Connector<>(loop, "Redis", () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, RETRY_MILLIS, conn -> conn.setAutoFlushCommands(false));
+                c = new Connector<>(loop, "Redis", () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, RETRY_MILLIS, conn -> { });
                 shared[protocol] = c;
             }
             return c;
@@ -249,14 +251,27 @@ public final class LettuceUpstream implements Upstream {
             }
         }
 
+        /**
+         * Hands each protocol's pending commands to Lettuce as one collection: its endpoint takes
+         * its writer lock once per batch instead of once per command, and (auto-flush being on)
+         * writes and flushes them in one go.
+         */
         private void flushNow() {
             flushScheduled = false;
-            for (int protocol = 0; protocol < shared.length; protocol++) {
-                if (unflushed[protocol]) {
-                    unflushed[protocol] = false;
-                    var connection = shared[protocol].connection();
-                    if (connection != null) {
-                        connection.flushCommands();
+            for (int protocol = 2; protocol <= 3; protocol++) {
+                ArrayList<RawCommand> batch = pending[protocol];
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                pending[protocol] = new ArrayList<>(batch.size());
+                Connector<StatefulRedisConnection<byte[], byte[]>> connector = shared(protocol);
+                var connection = connector.connection();
+                if (connection != null) {
+                    connection.dispatch(batch);
+                } else {
+                    // Not connected yet: queue each command, within the connector's bound.
+                    for (RawCommand command : batch) {
+                        connector.submit(new Dispatch<>(command));
                     }
                 }
             }
