@@ -139,7 +139,11 @@ public final class LettuceUpstream implements Upstream {
                 .autoReconnect(!pinned)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(MAX_WAITING * 10)
-                .publishOnScheduler(false);
+                .publishOnScheduler(false)
+                // A plain deque for the commands awaiting replies: the hash index (on by default)
+                // only speeds up removing cancelled commands, and costs a map entry and an identity
+                // hash per command (~5-8% of the proxy's CPU per request).
+                .useHashIndexQueue(false);
         if (!pinned) {
             // Shared connections time commands out themselves, far cheaper (see Deadlines).
             b.timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
