@@ -144,10 +144,10 @@ public final class LettuceUpstream implements Upstream {
                 // only speeds up removing cancelled commands, and costs a map entry and an identity
                 // hash per command (~5-8% of the proxy's CPU per request).
                 .useHashIndexQueue(false);
-        if (!pinned) {
-            // Shared connections time commands out themselves, far cheaper (see Deadlines).
-            b.timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
-        }
+        // Shared connections time commands out themselves, far cheaper (see Deadlines). Pinned
+        // connections carry blocking commands (BLPOP key 0 waits for ever in Redis), so no
+        // command timeout may cut them short.
+        b.timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
         if (uri.isSsl() && caCert != null) {
             b.sslOptions(SslOptions.builder().trustManager(caCert).build());
         }

@@ -2,6 +2,7 @@ package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
 import dev.kvfallback.testing.ProxiedRedis;
+import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +84,18 @@ class SessionIT {
             assertTrue(blocked.silentFor(200), "BLPOP answered before anything was pushed");
             other.call("RPUSH", "queue", "job");
             assertEquals("*2\\r\\n$5\\r\\nqueue\\r\\n$3\\r\\njob\\r\\n", show(blocked.readReply()));
+        }
+    }
+
+    @Test
+    void aBlockingCommandOutlivesTheUpstreamCommandTimeout() throws Exception {
+        try (KvFallback shortTimeout = Proxy.start(redis.url() + "?timeout=1s");
+             RawClient blocked = new RawClient(shortTimeout.port());
+             RawClient other = new RawClient(shortTimeout.port())) {
+            blocked.send("BLPOP", "forever", "0");
+            assertTrue(blocked.silentFor(2500), "BLPOP key 0 was cut short by the command timeout");
+            other.call("RPUSH", "forever", "late");
+            assertEquals("*2\\r\\n$7\\r\\nforever\\r\\n$4\\r\\nlate\\r\\n", show(blocked.readReply()));
         }
     }
 
