@@ -50,6 +50,11 @@ public final class KvFallback implements AutoCloseable {
     }
 
     public static KvFallback start(ProxyConfig config) throws InterruptedException {
+        // Lettuce reads this once, when its Transports class loads: io_uring would need a loop type
+        // of its own, and the server pairs with epoll or NIO. Set before anything touches Lettuce.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
         RedisURI uri = RedisUrls.parse(config.redisUrl());
         // The server's loops and Lettuce's connections must share one transport: take Lettuce's.
         boolean epoll = Transports.socketChannelClass().getSimpleName().startsWith("Epoll");

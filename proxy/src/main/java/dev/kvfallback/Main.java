@@ -33,10 +33,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        // io_uring would need a loop type of its own; epoll or NIO is what the server pairs with.
-        if (System.getProperty("io.lettuce.core.iouring") == null) {
-            System.setProperty("io.lettuce.core.iouring", "false");
-        }
         KvFallback proxy;
         try {
             proxy = KvFallback.start(config);

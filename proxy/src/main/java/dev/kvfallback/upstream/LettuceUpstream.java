@@ -37,6 +37,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -290,17 +291,29 @@ public final class LettuceUpstream implements Upstream {
             }
         }
 
+        /**
+         * Closes the connections on their loop (connectors are loop-confined), then waits for the
+         * clients to shut down while the loop still runs: Lettuce's shutdown notifies listeners on
+         * it, and a loop shut down first would reject them. Called off the loop.
+         */
         void close() {
-            sweep.cancel(false);
-            for (Connector<?> c : shared) {
-                if (c != null) {
-                    c.close();
+            loop.submit(() -> {
+                sweep.cancel(false);
+                for (Connector<?> c : shared) {
+                    if (c != null) {
+                        c.close();
+                    }
                 }
+            }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            CompletableFuture<?>[] shutdowns = clients.values().stream()
+                    .map(c -> c.shutdownAsync(0, 1, TimeUnit.SECONDS))
+                    .toArray(CompletableFuture[]::new);
+            try {
+                CompletableFuture.allOf(shutdowns).get(3, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // Shutting down regardless: a connection that would not close in time is dropped with its loop.
             }
-            for (RedisClient c : clients.values()) {
-                c.shutdownAsync(0, 1, TimeUnit.SECONDS);
-            }
-            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            resources.shutdown(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 
