@@ -161,7 +161,7 @@ public final class LettuceUpstream implements Upstream {
         return copy;
     }
 
-    /** Puts a {@link ShapeRecorder} right before Lettuce's command handler (after TLS, if any). */
+    /** Puts a {@link ShapeRecorder} and a {@link WriteCoalescer} right before Lettuce's command handler (after TLS, if any). */
     private static void installShapeRecorder(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         ChannelHandlerContext ctx = pipeline.context(CommandHandler.class);
@@ -170,6 +170,7 @@ public final class LettuceUpstream implements Upstream {
         }
         if (!(ctx.handler() instanceof io.lettuce.core.pubsub.PubSubCommandHandler)) {
             pipeline.addBefore(ctx.name(), "kvfallback-shapes", new ShapeRecorder((CommandHandler) ctx.handler()));
+            pipeline.addBefore(ctx.name(), "kvfallback-coalescer", new WriteCoalescer());
         }
     }
 
