@@ -100,6 +100,30 @@ class SessionIT {
     }
 
     @Test
+    void aStalledRedisGetsAnErrorAfterTheCommandTimeoutNotAHang() throws Exception {
+        try (RedisServer stalled = RedisServer.start();
+             KvFallback viaProxy = Proxy.start(stalled.url() + "?timeout=1s");
+             RawClient c = new RawClient(viaProxy.port())) {
+            assertEquals("+OK\\r\\n", show(c.call("SET", "k", "v")));
+            signal("STOP", stalled.pid());
+            try {
+                long start = System.nanoTime();
+                String reply = show(c.call("GET", "k"));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals("-ERR kvfallback: Redis unavailable (command timed out after 1000 ms)\\r\\n", reply);
+                assertTrue(millis >= 900 && millis < 3000, "timed out after " + millis + " ms");
+            } finally {
+                signal("CONT", stalled.pid());
+            }
+            assertEquals("$1\\r\\nv\\r\\n", show(c.call("GET", "k")));
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
+    }
+
+    @Test
     void watchSeesAnotherClientsWriteAndExecAborts() throws Exception {
         try (RawClient a = new RawClient(proxy.port()); RawClient b = new RawClient(proxy.port())) {
             assertEquals("+OK\\r\\n", show(a.call("WATCH", "w")));
