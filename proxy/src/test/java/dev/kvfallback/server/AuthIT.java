@@ -1,12 +1,9 @@
 package dev.kvfallback.server;
 
-import dev.kvfallback.KvFallback;
-import dev.kvfallback.testing.ProxiedRedis;
+import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.RawClient;
-import dev.kvfallback.testing.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.kvfallback.testing.RawClient.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,26 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AuthIT {
 
-    private static ProxiedRedis stack;
-    private static RedisServer redis;
-    private static KvFallback proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = ProxiedRedis.start(new String[] {"--requirepass", "upstream-token"},
+    @RegisterExtension
+    static final ProxiedRedisExtension STACK = ProxiedRedisExtension.with(new String[] {"--requirepass", "upstream-token"},
                 "redis://default:upstream-token@127.0.0.1:%d", "--requirepass", "s3cret");
-        redis = stack.redis();
-        proxy = stack.proxy();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        stack.close();
-    }
 
     @Test
     void nothingRunsBeforeAuth() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             assertEquals("-NOAUTH Authentication required.\\r\\n", show(c.call("GET", "k")));
             assertEquals("-NOAUTH Authentication required.\\r\\n", show(c.call("PING")));
             assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\\r\\n",
@@ -53,7 +37,7 @@ class AuthIT {
 
     @Test
     void helloCanAuthenticate() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             String hello = show(c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "app"));
             assertTrue(hello.startsWith("%7\\r\\n$6\\r\\nserver\\r\\n$5\\r\\nredis"), hello);
             assertEquals("$3\\r\\napp\\r\\n", show(c.call("CLIENT", "GETNAME")));
@@ -64,7 +48,7 @@ class AuthIT {
 
     @Test
     void unauthenticatedClientsCannotSendHugeRequests() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.writeBytes("*100\r\n".getBytes());
             assertEquals("-ERR Protocol error: unauthenticated multibulk length\\r\\n", show(c.readReply()));
             assertTrue(c.closedByPeer(2000));
@@ -73,10 +57,10 @@ class AuthIT {
 
     @Test
     void theUpstreamPasswordNeverShowsInInfo() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.call("AUTH", "s3cret");
             String info = show(c.call("INFO"));
-            assertTrue(info.contains("kvfallback_upstream:redis://default:***@127.0.0.1:" + redis.port()), info);
+            assertTrue(info.contains("kvfallback_upstream:redis://default:***@127.0.0.1:" + STACK.redis().port()), info);
             assertTrue(!info.contains("upstream-token"), "INFO leaks the upstream password");
         }
     }

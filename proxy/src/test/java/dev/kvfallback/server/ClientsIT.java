@@ -1,7 +1,7 @@
 package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
-import dev.kvfallback.testing.ProxiedRedis;
+import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RedisServer;
 import dev.kvfallback.testing.TlsCerts;
@@ -11,9 +11,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.ClientOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Transaction;
@@ -30,25 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Redis's own clients and tools through the proxy: Jedis, Lettuce (RESP2 and RESP3), redis-cli, TLS upstream. */
 class ClientsIT {
 
-    private static ProxiedRedis stack;
-    private static RedisServer redis;
-    private static KvFallback proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = ProxiedRedis.start();
-        redis = stack.redis();
-        proxy = stack.proxy();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        stack.close();
-    }
+    @RegisterExtension
+    static final ProxiedRedisExtension STACK = ProxiedRedisExtension.plain();
 
     @Test
     void jedisCommandsTransactionsAndPubSub() throws Exception {
-        try (Jedis jedis = new Jedis("127.0.0.1", proxy.port())) {
+        try (Jedis jedis = new Jedis("127.0.0.1", STACK.proxy().port())) {
             assertEquals("OK", jedis.set("jedis:k", "v"));
             assertEquals("v", jedis.get("jedis:k"));
             jedis.hset("jedis:h", Map.of("a", "1", "b", "2"));
@@ -68,7 +54,7 @@ class ClientsIT {
         CountDownLatch got = new CountDownLatch(1);
         StringBuilder message = new StringBuilder();
         Thread subscriber = new Thread(() -> {
-            try (Jedis sub = new Jedis("127.0.0.1", proxy.port())) {
+            try (Jedis sub = new Jedis("127.0.0.1", STACK.proxy().port())) {
                 sub.subscribe(new JedisPubSub() {
                     @Override
                     public void onMessage(String channel, String msg) {
@@ -80,7 +66,7 @@ class ClientsIT {
             }
         });
         subscriber.start();
-        try (Jedis pub = new Jedis("127.0.0.1", proxy.port())) {
+        try (Jedis pub = new Jedis("127.0.0.1", STACK.proxy().port())) {
             long deadline = System.currentTimeMillis() + 5000;
             while (got.getCount() > 0 && System.currentTimeMillis() < deadline) {
                 pub.publish("jedis:chan", "hi");
@@ -95,7 +81,7 @@ class ClientsIT {
     @Test
     void lettuceRespTwoAndThree() {
         for (ProtocolVersion version : List.of(ProtocolVersion.RESP2, ProtocolVersion.RESP3)) {
-            RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));
+            RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + STACK.proxy().port()));
             client.setOptions(ClientOptions.builder().protocolVersion(version).build());
             try (StatefulRedisConnection<String, String> conn = client.connect()) {
                 RedisCommands<String, String> sync = conn.sync();
@@ -126,7 +112,7 @@ class ClientsIT {
 
     private static String redisCli(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p",
-                Integer.toString(proxy.port())));
+                Integer.toString(STACK.proxy().port())));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

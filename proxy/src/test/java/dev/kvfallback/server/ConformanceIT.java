@@ -1,11 +1,8 @@
 package dev.kvfallback.server;
 
-import dev.kvfallback.KvFallback;
-import dev.kvfallback.testing.ProxiedRedis;
+import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.RawClient;
-import dev.kvfallback.testing.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,21 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ConformanceIT {
 
-    private static ProxiedRedis stack;
-    private static RedisServer redis;
-    private static KvFallback proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = ProxiedRedis.start();
-        redis = stack.redis();
-        proxy = stack.proxy();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        stack.close();
-    }
+    @RegisterExtension
+    static final ProxiedRedisExtension STACK = ProxiedRedisExtension.plain();
 
     private record Case(String name, List<String[]> commands) {
         @Override
@@ -132,8 +116,8 @@ class ConformanceIT {
     @ParameterizedTest(name = "{0} RESP{1}")
     @MethodSource("cases")
     void proxyRepliesAreRedisRepliesByteForByte(Case c, int protocol) throws Exception {
-        String direct = run(redis.port(), c, protocol);
-        String proxied = run(proxy.port(), c, protocol);
+        String direct = run(STACK.redis().port(), c, protocol);
+        String proxied = run(STACK.proxy().port(), c, protocol);
         assertEquals(direct, proxied);
     }
 

@@ -1,14 +1,13 @@
 package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
-import dev.kvfallback.testing.ProxiedRedis;
+import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,32 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SessionIT {
 
-    private static ProxiedRedis stack;
-    private static RedisServer redis;
-    private static KvFallback proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = ProxiedRedis.start();
-        redis = stack.redis();
-        proxy = stack.proxy();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        stack.close();
-    }
+    @RegisterExtension
+    static final ProxiedRedisExtension STACK = ProxiedRedisExtension.plain();
 
     @BeforeEach
     void flush() throws Exception {
-        try (RawClient c = new RawClient(redis.port())) {
+        try (RawClient c = new RawClient(STACK.redis().port())) {
             c.call("FLUSHALL");
         }
     }
 
     @Test
     void pipelinedRepliesComeBackInRequestOrderAcrossConnections() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
             // Mixes the shared connection, local replies and the pinned connection (BLPOP) in one write.
             for (int i = 1; i <= 300; i++) {
@@ -73,7 +59,7 @@ class SessionIT {
 
     @Test
     void aBlockedClientNeverDelaysAnother() throws Exception {
-        try (RawClient blocked = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port())) {
+        try (RawClient blocked = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
             blocked.send("BLPOP", "queue", "5");
             long start = System.nanoTime();
             for (int i = 0; i < 50; i++) {
@@ -89,7 +75,7 @@ class SessionIT {
 
     @Test
     void aBlockingCommandOutlivesTheUpstreamCommandTimeout() throws Exception {
-        try (KvFallback shortTimeout = Proxy.start(redis.url() + "?timeout=1s");
+        try (KvFallback shortTimeout = Proxy.start(STACK.redis().url() + "?timeout=1s");
              RawClient blocked = new RawClient(shortTimeout.port());
              RawClient other = new RawClient(shortTimeout.port())) {
             blocked.send("BLPOP", "forever", "0");
@@ -125,7 +111,7 @@ class SessionIT {
 
     @Test
     void watchSeesAnotherClientsWriteAndExecAborts() throws Exception {
-        try (RawClient a = new RawClient(proxy.port()); RawClient b = new RawClient(proxy.port())) {
+        try (RawClient a = new RawClient(STACK.proxy().port()); RawClient b = new RawClient(STACK.proxy().port())) {
             assertEquals("+OK\\r\\n", show(a.call("WATCH", "w")));
             b.call("SET", "w", "changed");
             a.call("MULTI");
@@ -138,8 +124,8 @@ class SessionIT {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void pubSubFramesMatchRedis(int protocol) throws Exception {
-        String direct = pubSubTranscript(redis.port(), protocol);
-        String proxied = pubSubTranscript(proxy.port(), protocol);
+        String direct = pubSubTranscript(STACK.redis().port(), protocol);
+        String proxied = pubSubTranscript(STACK.proxy().port(), protocol);
         assertEquals(direct, proxied);
     }
 
@@ -175,7 +161,7 @@ class SessionIT {
 
     @Test
     void trackingInvalidationsReachARespThreeClient() throws Exception {
-        try (RawClient c = new RawClient(proxy.port()); RawClient writer = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port()); RawClient writer = new RawClient(STACK.proxy().port())) {
             c.call("HELLO", "3");
             assertEquals("+OK\\r\\n", show(c.call("CLIENT", "TRACKING", "on")));
             c.call("GET", "tracked");
@@ -193,7 +179,7 @@ class SessionIT {
                 {"PING \"unbalanced\r\n", "-ERR Protocol error: unbalanced quotes in request\\r\\n"},
         };
         for (String[] c : cases) {
-            try (RawClient direct = new RawClient(redis.port()); RawClient viaProxy = new RawClient(proxy.port())) {
+            try (RawClient direct = new RawClient(STACK.redis().port()); RawClient viaProxy = new RawClient(STACK.proxy().port())) {
                 direct.writeBytes(c[0].getBytes(StandardCharsets.UTF_8));
                 viaProxy.writeBytes(c[0].getBytes(StandardCharsets.UTF_8));
                 assertEquals(c[1], show(direct.readReply()));
@@ -205,7 +191,7 @@ class SessionIT {
 
     @Test
     void streamingCommandsAreRefusedAndTheSharedConnectionKeepsWorking() throws Exception {
-        try (RawClient c = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
             assertEquals("-ERR kvfallback: MONITOR is not supported through the proxy\\r\\n", show(c.call("MONITOR")));
             assertEquals("-ERR kvfallback: CLIENT REPLY OFF is not supported through the proxy\\r\\n",
                     show(c.call("CLIENT", "REPLY", "OFF")));
@@ -217,7 +203,7 @@ class SessionIT {
 
     @Test
     void inlineCommandsWork() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.writeBytes("SET inline \"a b\"\r\nGET inline\r\n".getBytes());
             assertEquals("+OK\\r\\n", show(c.readReply()));
             assertEquals("$3\\r\\na b\\r\\n", show(c.readReply()));
@@ -226,7 +212,7 @@ class SessionIT {
 
     @Test
     void quitRepliesOkAfterEarlierRepliesThenCloses() throws Exception {
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n".getBytes());
             assertEquals("+OK\\r\\n", show(c.readReply()));
             assertEquals("+OK\\r\\n", show(c.readReply()));
@@ -241,7 +227,7 @@ class SessionIT {
         for (int i = 0; i < value.length; i++) {
             value[i] = (byte) i;
         }
-        try (RawClient c = new RawClient(proxy.port())) {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.sendRaw("SET".getBytes(), key, value);
             assertEquals("+OK\\r\\n", show(c.readReply()));
             c.sendRaw("GET".getBytes(), key);

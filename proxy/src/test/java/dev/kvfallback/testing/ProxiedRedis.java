@@ -5,12 +5,6 @@ import dev.kvfallback.KvFallback;
 /** A real redis-server and a kvfallback in front of it, started and stopped together. */
 public record ProxiedRedis(RedisServer redis, KvFallback proxy) implements AutoCloseable {
 
-    /** A plain redis-server and a proxy with default settings. */
-    public static ProxiedRedis start() throws Exception {
-        RedisServer redis = RedisServer.start();
-        return new ProxiedRedis(redis, startProxy(redis, redis.url()));
-    }
-
     /** A redis-server with {@code redisArgs}, reached by the proxy at {@code url} (%d: its port). */
     public static ProxiedRedis start(String[] redisArgs, String url, String... proxyFlags) throws Exception {
         RedisServer redis = RedisServer.start(redisArgs);
