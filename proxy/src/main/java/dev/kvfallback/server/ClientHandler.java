@@ -38,17 +38,25 @@ import java.util.function.UnaryOperator;
  * upstream connections live on the same loop). Ordering: replies queue in {@link Reply} slots
  * created on arrival. Execution order across upstream connections is kept by a barrier: a command
  * bound for another connection than the one with commands in flight waits (is parked) until those
- * have answered, as Redis itself would have run them one after another. Backpressure: reading
- * pauses while the client's unsent replies exceed {@link #MAX_PENDING} or the channel is not
- * writable.
+ * have answered, as Redis itself would have run them one after another. Backpressure: at most
+ * {@link #MAX_INFLIGHT} commands are in flight per client and none is sent while the channel is
+ * not writable (replies past the high water mark); reading pauses while replies and parked
+ * commands exceed {@link #MAX_PENDING} or the channel is not writable.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     private static final int MAX_PENDING = 4096;
+    /** Commands a client may have in flight upstream at once; more wait, parked, in order. */
+    private static final int MAX_INFLIGHT = 128;
     private static final Set<String> SUBSCRIBED_MODE_ALLOWED = Set.of(
             "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
             "ping", "quit", "reset");
+    /**
+     * Commands that hold their connection until replicas or the AOF catch up, which Redis does not
+     * flag {@code blocking}: on a shared connection they would stall every client behind them.
+     */
+    private static final Set<String> WAITS = Set.of("wait", "waitaof");
     private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** Where a command runs; commands in flight on one target park commands for another. */
@@ -117,7 +125,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 replies.add(reply);
                 scheduleDrain();
             } else if (msg instanceof RespRequest request) {
-                if (parked.isEmpty()) {
+                if (parked.isEmpty() && canDispatch()) {
                     process(request);
                 } else {
                     parked.add(request);
@@ -141,6 +149,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        unparkIfRoom();
         resumeReadingIfRoom();
         super.channelWritabilityChanged(ctx);
     }
@@ -161,7 +170,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         CommandSpec spec = table.get(request.name());
         if (spec == null) {
             return session.authenticated
-                    ? forward(routeUnknown(), request, null)
+                    ? forward(routeUnknown(request), request, null)
                     : reply(Errors.unknownCommand(request.args()));
         }
         if (spec.isContainer() && request.size() > 1) {
@@ -169,7 +178,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
             if (sub == null) {
                 return session.authenticated
-                        ? forward(routeUnknown(), request, null)
+                        ? forward(routeUnknown(request), request, null)
                         : reply(Errors.unknownSubcommand(spec.name(), request.arg(1)));
             }
             spec = sub;
@@ -259,14 +268,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Target routeFor(CommandSpec spec) {
-        if (spec.has("blocking") || needsPinned()) {
+        if (spec.has("blocking") || WAITS.contains(spec.name()) || needsPinned()) {
             return Target.PINNED;
         }
         return Target.SHARED;
     }
 
-    private Target routeUnknown() {
-        return needsPinned() ? Target.PINNED : Target.SHARED;
+    /** A command missing from the table (a newer Redis): only its name can tell if it waits. */
+    private Target routeUnknown(RespRequest request) {
+        return WAITS.contains(request.name()) || needsPinned() ? Target.PINNED : Target.SHARED;
     }
 
     /** Whether the session holds server-side state only its own connection can carry. */
@@ -323,7 +333,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         slot.complete(value);
         inflight--;
         scheduleDrain();
-        if (inflight == 0) {
+        unparkIfRoom();
+    }
+
+    /**
+     * Whether another command may be sent: replies are bounded by count (in flight) and by bytes
+     * (the channel's write-buffer water marks), so a client that pipelines more than it reads is
+     * paused instead of buffered.
+     */
+    private boolean canDispatch() {
+        return inflight < MAX_INFLIGHT && ctx.channel().isWritable();
+    }
+
+    private void unparkIfRoom() {
+        if (!parked.isEmpty() && canDispatch()) {
             unpark();
         }
     }
@@ -331,7 +354,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void unpark() {
         try {
             RespRequest request;
-            while ((request = parked.peek()) != null && !closing) {
+            while ((request = parked.peek()) != null && !closing && canDispatch()) {
                 parked.poll();
                 if (!process(request)) {
                     // process() parked it again at the tail; move it back to the head to keep order.
@@ -504,9 +527,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void subscriptionAnswered() {
         inflight--;
-        if (inflight == 0) {
-            unpark();
-        }
+        unparkIfRoom();
     }
 
     private static RespValue frame(String kind, byte[] name, long count) {
@@ -553,7 +574,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (close) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
-        resumeReadingIfRoom();
+        if (!ctx.channel().isWritable()) {
+            // The client reads slower than Redis answers: stop reading its commands until the
+            // replies drain below the low water mark (channelWritabilityChanged resumes).
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            resumeReadingIfRoom();
+        }
     }
 
     private void resumeReadingIfRoom() {

@@ -121,6 +121,19 @@ class ClientsIT {
     }
 
     @Test
+    void theUrlsDatabaseIsTheClientsDefault() throws Exception {
+        try (KvFallback onDb2 = Proxy.start(STACK.redis().url() + "/2");
+             Jedis viaProxy = new Jedis("127.0.0.1", onDb2.port());
+             Jedis direct = new Jedis("127.0.0.1", STACK.redis().port())) {
+            viaProxy.set("db:k", "in-two");
+            direct.select(2);
+            assertEquals("in-two", direct.get("db:k"));
+            direct.select(0);
+            assertEquals(null, direct.get("db:k"));
+        }
+    }
+
+    @Test
     void tlsUpstreamWithHostedStyleUrl() throws Exception {
         TlsCerts certs = TlsCerts.generate();
         try (RedisServer tls = RedisServer.start(certs, "--requirepass", "TOKEN");

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 
 import static dev.kvfallback.testing.RawClient.show;
@@ -107,6 +108,61 @@ class SessionIT {
 
     private static void signal(String signal, long pid) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
+    }
+
+    @Test
+    void aClientThatDoesNotReadStopsBeingReadNotBuffered() throws Exception {
+        int commands = 3_000;
+        try (RawClient slow = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
+            other.call("SET", "big", "x".repeat(100_000));
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            for (int i = 0; i < commands; i++) {
+                batch.write("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes());
+            }
+            long before = processed(other);
+            Thread writer = new Thread(() -> {
+                try {
+                    slow.writeBytes(batch.toByteArray());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            Thread.sleep(1500);
+            // 300 MB of replies are owed; the proxy must stop reading within a few MB of them
+            // (write-buffer water marks), not after thousands of pipelined commands.
+            long taken = processed(other) - before;
+            assertTrue(taken < 300, "proxy read " + taken + " commands from a client that reads nothing");
+            for (int i = 0; i < commands; i++) {
+                assertEquals(100_011, slow.readReply().length);
+            }
+            writer.join(10_000);
+        }
+    }
+
+    private static long processed(RawClient c) throws Exception {
+        String info = show(c.call("INFO", "kvfallback"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("kvfallback_total_commands_processed:(\\d+)").matcher(info);
+        assertTrue(m.find(), info);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void waitHoldsOnlyTheSessionsOwnConnection() throws Exception {
+        try (RawClient waiting = new RawClient(STACK.proxy().port());
+             RawClient other1 = new RawClient(STACK.proxy().port());
+             RawClient other2 = new RawClient(STACK.proxy().port())) {
+            waiting.send("WAIT", "1", "1500");
+            Thread.sleep(100);
+            long start = System.nanoTime();
+            // Connections take the event loops in turn: one of these shares the waiting client's.
+            for (RawClient other : List.of(other1, other2)) {
+                assertEquals("$-1\\r\\n", show(other.call("GET", "nothing")));
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 1000, "GET waited " + millis + " ms behind another client's WAIT");
+            assertEquals(":0\\r\\n", show(waiting.readReply()));
+        }
     }
 
     @Test
