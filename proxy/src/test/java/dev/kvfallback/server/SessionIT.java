@@ -166,6 +166,34 @@ class SessionIT {
     }
 
     @Test
+    void redisKilledGivesErrorsAtOnceAndRestartedRedisIsUsedAgain() throws Exception {
+        RedisServer first = RedisServer.start();
+        int port = first.port();
+        try (KvFallback viaProxy = Proxy.start(first.url()); RawClient c = new RawClient(viaProxy.port())) {
+            assertEquals("+OK\\r\\n", show(c.call("SET", "k", "v")));
+            first.close();
+            long start = System.nanoTime();
+            String reply = show(c.call("GET", "k"));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(reply.startsWith("-ERR kvfallback: Redis unavailable ("), reply);
+            assertTrue(millis < 2000, "error took " + millis + " ms");
+            try (RedisServer second = RedisServer.restartOn(port)) {
+                long deadline = System.currentTimeMillis() + 15_000;
+                String after = "";
+                while (System.currentTimeMillis() < deadline) {
+                    after = show(c.call("SET", "k", "again"));
+                    if (after.equals("+OK\\r\\n")) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertEquals("+OK\\r\\n", after, "the proxy never used the restarted Redis");
+                assertEquals("$5\\r\\nagain\\r\\n", show(c.call("GET", "k")));
+            }
+        }
+    }
+
+    @Test
     void watchSeesAnotherClientsWriteAndExecAborts() throws Exception {
         try (RawClient a = new RawClient(STACK.proxy().port()); RawClient b = new RawClient(STACK.proxy().port())) {
             assertEquals("+OK\\r\\n", show(a.call("WATCH", "w")));

@@ -31,9 +31,19 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a TLS-only server with the given certificates when {@code tls} is non-null. */
     public static RedisServer start(TlsCerts tls, String... extraArgs) throws IOException, InterruptedException {
+        return start(tls, 0, extraArgs);
+    }
+
+    /** Starts a plain server on {@code port} again, as after a restart (retries while the port is busy). */
+    public static RedisServer restartOn(int port) throws IOException, InterruptedException {
+        return start(null, port);
+    }
+
+    private static RedisServer start(TlsCerts tls, int fixedPort, String... extraArgs)
+            throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            int port = freePort();
+            int port = fixedPort != 0 ? fixedPort : freePort();
             Path dir = Files.createTempDirectory("kvf-redis");
             List<String> cmd = new ArrayList<>(List.of("redis-server",
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
