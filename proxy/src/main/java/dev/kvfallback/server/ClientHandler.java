@@ -68,7 +68,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyInfo info;
     private final SessionState session;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
-    private final ArrayDeque<RespRequest> parked = new ArrayDeque<>();
+    /** Requests (and a protocol error) read but not yet run, in arrival order. */
+    private final ArrayDeque<Object> parked = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private EventLoop loop;
     private Target current = Target.SHARED;
@@ -77,7 +78,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean drainScheduled;
     private boolean closing;
     private Upstream.Pinned pinned;
-    private int pinnedProtocol;
     private Upstream.Subscriber subscriber;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, ProxyInfo info, SessionState session) {
@@ -117,18 +117,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (closing) {
                 return;
             }
-            if (msg instanceof RespProtocolError error) {
-                Reply reply = Reply.of(Errors.protocol(error.message()), session.protocol);
-                reply.closeAfter = true;
-                closing = true;
-                parked.clear();
-                replies.add(reply);
-                scheduleDrain();
-            } else if (msg instanceof RespRequest request) {
+            if (msg instanceof RespProtocolError || msg instanceof RespRequest) {
                 if (parked.isEmpty() && canDispatch()) {
-                    process(request);
+                    handle(msg);
                 } else {
-                    parked.add(request);
+                    parked.add(msg);
                 }
                 if (replies.size() + parked.size() > MAX_PENDING) {
                     ctx.channel().config().setAutoRead(false);
@@ -158,6 +151,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client {} closed after error: {}", session.remoteAddress, cause.toString());
         ctx.close();
+    }
+
+    /** Runs a request, or answers a protocol error; false if the request was parked instead. */
+    private boolean handle(Object msg) {
+        if (msg instanceof RespProtocolError error) {
+            // Commands read before the malformed one have run; the error comes after their replies.
+            Reply reply = Reply.of(Errors.protocol(error.message()), session.protocol);
+            reply.closeAfter = true;
+            closing = true;
+            parked.clear();
+            replies.add(reply);
+            scheduleDrain();
+            return true;
+        }
+        return process((RespRequest) msg);
     }
 
     /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
@@ -353,10 +361,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void unpark() {
         try {
-            RespRequest request;
+            Object request;
             while ((request = parked.peek()) != null && !closing && canDispatch()) {
                 parked.poll();
-                if (!process(request)) {
+                if (!handle(request)) {
                     // process() parked it again at the tail; move it back to the head to keep order.
                     parked.pollLast();
                     parked.addFirst(request);
@@ -371,8 +379,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private Upstream.Pinned pinned() {
         if (pinned == null) {
-            pinnedProtocol = session.protocol;
-            pinned = upstream.pin(loop, pinnedProtocol, session.db, this::push, this::upstreamLost);
+            pinned = upstream.pin(loop, session.protocol, session.db, this::push, this::upstreamLost);
         }
         return pinned;
     }

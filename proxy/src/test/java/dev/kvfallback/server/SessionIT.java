@@ -286,6 +286,21 @@ class SessionIT {
     }
 
     @Test
+    void commandsBeforeAProtocolErrorStillRun() throws Exception {
+        try (RawClient c = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
+            // The SET waits behind the BLPOP (another connection) when the malformed bytes arrive.
+            c.writeBytes(("*3\r\n$5\r\nBLPOP\r\n$4\r\nnone\r\n$3\r\n0.2\r\n"
+                    + "*3\r\n$3\r\nSET\r\n$6\r\nbefore\r\n$3\r\nran\r\n"
+                    + "*1\r\n$abc\r\n").getBytes(StandardCharsets.UTF_8));
+            assertEquals("*-1\\r\\n", show(c.readReply()));
+            assertEquals("+OK\\r\\n", show(c.readReply()));
+            assertEquals("-ERR Protocol error: invalid bulk length\\r\\n", show(c.readReply()));
+            assertTrue(c.closedByPeer(2000));
+            assertEquals("$3\\r\\nran\\r\\n", show(other.call("GET", "before")));
+        }
+    }
+
+    @Test
     void inlineCommandsWork() throws Exception {
         try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.writeBytes("SET inline \"a b\"\r\nGET inline\r\n".getBytes());
