@@ -135,9 +135,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         upstream.flush(loop);
-        if (pinned != null) {
-            pinned.flush();
-        }
     }
 
     @Override

@@ -50,9 +50,9 @@ import java.util.function.Consumer;
  * command, its upstream write, Redis's reply and the client's reply all run on one thread: no
  * hand-off, no locks. Commands for a shared connection wait in the link; the server asks for a
  * flush once per read batch and the link hands them to Lettuce once per loop round, after the
- * round's reads, so commands from many clients on a loop leave in one write. Pinned connections (one session's MULTI, blocking
- * commands, another db, pub/sub) do not reconnect: the session's server-side state would be gone,
- * so the session is closed instead.
+ * round's reads, so commands from many clients on a loop leave in one write. Pinned connections
+ * (one session's MULTI, blocking commands, another db, pub/sub) do not reconnect: the session's
+ * server-side state would be gone, so the session is closed instead.
  */
 public final class LettuceUpstream implements Upstream {
 
@@ -161,8 +161,11 @@ public final class LettuceUpstream implements Upstream {
         return copy;
     }
 
-    /** Puts a {@link ShapeRecorder} and a {@link WriteCoalescer} right before Lettuce's command handler (after TLS, if any). */
-    private static void installShapeRecorder(Channel channel) {
+    /**
+     * Puts a {@link ShapeRecorder} and a {@link WriteCoalescer} right before Lettuce's command
+     * handler (after TLS, if any).
+     */
+    private static void installReplyHandlers(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         ChannelHandlerContext ctx = pipeline.context(CommandHandler.class);
         if (ctx == null) {
@@ -221,7 +224,7 @@ public final class LettuceUpstream implements Upstream {
                     .nettyCustomizer(new NettyCustomizer() {
                         @Override
                         public void afterChannelInitialized(Channel channel) {
-                            installShapeRecorder(channel);
+                            installReplyHandlers(channel);
                         }
                     })
                     .build();
@@ -337,11 +340,6 @@ public final class LettuceUpstream implements Upstream {
         @Override
         public void send(RespRequest request, Consumer<RespValue> reply) {
             connector.submit(new Dispatch<>(new RawCommand(loop, request, reply)));
-        }
-
-        @Override
-        public void flush() {
-            // Pinned connections auto-flush: they carry one client's commands, rarely pipelined.
         }
 
         @Override

@@ -21,13 +21,11 @@ import java.util.function.Consumer;
  * Lettuce does not know: Lettuce rewrites its own {@code MULTI}/{@code EXEC}/{@code SELECT}/{@code AUTH}
  * commands (transaction outputs, reconnect state), and a proxied command must reach Redis and come
  * back untouched. The reply callback runs exactly once, on the upstream connection's event loop:
- * a failure raised on another thread (Lettuce fails timed-out commands on its computation
- * executor) hops back onto the loop first.
+ * a failure raised on another thread hops back onto the loop first.
  *
- * <p>It is a {@link CompleteableCommand} so that Lettuce's timeout writer can cancel the command's
- * timer entry when the reply arrives: without that hook the entry, and through it the command,
- * its arguments and its reply, stays on the timer wheel for the whole timeout (60 s by default),
- * which at proxy rates is gigabytes of heap and long GC pauses.
+ * <p>It is a {@link CompleteableCommand}: completion hooks run when it is answered. {@link Deadlines}
+ * uses one to drop answered commands from its queue, and any hook Lettuce attaches (its own timeout
+ * writer, were it enabled) is released the same way, so no answered command stays reachable.
  */
 final class RawCommand extends Command<byte[], byte[], RespValue> implements CompleteableCommand<RespValue> {
 

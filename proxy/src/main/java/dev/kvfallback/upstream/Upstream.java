@@ -42,9 +42,8 @@ public interface Upstream extends AutoCloseable {
 
     /** A connection owned by one client session, closed with it. */
     interface Pinned {
+        /** Sends at once: a pinned connection carries one client's commands and flushes each. */
         void send(RespRequest request, Consumer<RespValue> reply);
-
-        void flush();
 
         void close();
     }
