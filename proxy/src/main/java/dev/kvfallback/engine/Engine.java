@@ -1,0 +1,238 @@
+package dev.kvfallback.engine;
+
+import dev.kvfallback.command.CommandSpec;
+import dev.kvfallback.command.CommandTable;
+import dev.kvfallback.command.Errors;
+import dev.kvfallback.command.KeySpec;
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Redis's data commands over a {@link Keyspace}: what kvfallback answers with when Redis cannot.
+ *
+ * <p>How a command runs: its keys (from the command table's key specs) are taken in
+ * {@link KeyLocks}, so commands on one key run in arrival order; the keys are loaded; the command
+ * runs synchronously on them ({@link Txn}) and computes its reply; the keys it changed are written
+ * back, each guarded by the version it was loaded at. A write that meets another version (another
+ * writer got there first) reruns the command on fresh data. The reply is released only after the
+ * writes are stored. Commands without keys (DBSIZE, SCAN, FLUSHDB, ...) work on the keyspace
+ * directly.
+ *
+ * <p>Threads: no locks are held while waiting; a command's body runs on whichever thread completed
+ * its load (the caller's for an in-memory keyspace, the driver's for MongoDB). Nothing blocks.
+ */
+public final class Engine {
+
+    /** A command over loaded keys: computes its reply and changes keys through {@link Call#txn()}. */
+    @FunctionalInterface
+    public interface Command {
+        RespValue run(Call call);
+    }
+
+    /** A command over the whole keyspace rather than declared keys. */
+    @FunctionalInterface
+    public interface KeylessCommand {
+        CompletionStage<RespValue> run(Scope scope);
+    }
+
+    /** What a keyless command works on. */
+    public record Scope(Keyspace keyspace, int db, int databases, int protocol, RespRequest request,
+                        long now, RandomGenerator random, boolean divergent) {
+
+        /** Argument {@code i}; see {@link Call#arg}. */
+        public byte[] arg(int i) {
+            return request.arg(i);
+        }
+
+        public int argc() {
+            return request.size();
+        }
+
+        /** Whether argument {@code i} is {@code option}, ignoring ASCII case. */
+        public boolean is(int i, String option) {
+            return new String(request.arg(i), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .toLowerCase(Locale.ROOT).equals(option);
+        }
+    }
+
+    /** MongoDB's 16 MB document limit, less room for the document's other fields. */
+    public static final long MAX_VALUE_WEIGHT = 16L * 1024 * 1024 - 64 * 1024;
+    private static final int MAX_ATTEMPTS = 16;
+
+    private record DbKey(int db, Bytes key) {
+    }
+
+    private final Keyspace keyspace;
+    private final CommandTable table;
+    private final LongSupplier clock;
+    private final RandomGenerator random;
+    private final int databases;
+    private final boolean divergent;
+    private final KeyLocks locks = new KeyLocks();
+    private final Map<String, Command> commands = new HashMap<>();
+    private final Map<String, KeylessCommand> keyless = new HashMap<>();
+
+    /**
+     * @param clock     Unix milliseconds
+     * @param databases the number of logical dbs (FLUSHALL clears them all)
+     * @param divergent whether writes mark their keys divergent (fallback writes Redis has not seen)
+     */
+    public Engine(Keyspace keyspace, CommandTable table, LongSupplier clock, RandomGenerator random,
+                  int databases, boolean divergent) {
+        this.keyspace = keyspace;
+        this.table = table;
+        this.clock = clock;
+        this.random = random;
+        this.databases = databases;
+        this.divergent = divergent;
+        StringCommands.register(this);
+        KeyCommands.register(this);
+        HashCommands.register(this);
+        ListCommands.register(this);
+        SetCommands.register(this);
+        ZSetCommands.register(this);
+    }
+
+    void add(String name, Command command) {
+        commands.put(name, command);
+    }
+
+    void addKeyless(String name, KeylessCommand command) {
+        keyless.put(name, command);
+    }
+
+    /** Whether the engine serves the command (lower-case name). */
+    public boolean serves(String name) {
+        return commands.containsKey(name) || keyless.containsKey(name);
+    }
+
+    /** Runs one command in db {@code db} for a client speaking RESP {@code protocol}. Never fails: errors are replies. */
+    public CompletionStage<RespValue> execute(int db, int protocol, RespRequest request) {
+        String name = request.name();
+        CommandSpec spec = table.get(name);
+        Command command = commands.get(name);
+        KeylessCommand whole = keyless.get(name);
+        if (spec == null || (command == null && whole == null)) {
+            return done(EngineErrors.unavailable(request.argText(0).toUpperCase(Locale.ROOT)));
+        }
+        if (!spec.arityAccepts(request.size())) {
+            return done(Errors.wrongArity(spec.name()));
+        }
+        CompletionStage<RespValue> result;
+        if (whole != null) {
+            result = runKeyless(whole, new Scope(keyspace, db, databases, protocol, request, clock.getAsLong(),
+                    random, divergent));
+        } else {
+            result = runLocked(db, protocol, request, command, keysOf(spec, request));
+        }
+        return result.exceptionally(Engine::failure);
+    }
+
+    /** Runs a MULTI block's commands one after another; the reply is EXEC's array. */
+    public CompletionStage<RespValue> execute(int db, int protocol, List<RespRequest> block) {
+        CompletableFuture<List<RespValue>> replies = CompletableFuture.completedFuture(new ArrayList<>());
+        for (RespRequest request : block) {
+            replies = replies.thenCompose(list -> execute(db, protocol, request).thenApply(reply -> {
+                list.add(reply);
+                return list;
+            }));
+        }
+        return replies.thenApply(RespValue.Array::new);
+    }
+
+    private static CompletionStage<RespValue> runKeyless(KeylessCommand command, Scope scope) {
+        try {
+            return command.run(scope);
+        } catch (CommandError e) {
+            return done(e.reply());
+        }
+    }
+
+    private static List<byte[]> keysOf(CommandSpec spec, RespRequest request) {
+        List<byte[]> argv = request.args();
+        LinkedHashSet<Bytes> unique = new LinkedHashSet<>();
+        for (int p : KeySpec.positions(spec.keySpecs(), argv, spec.arity())) {
+            unique.add(Bytes.wrap(argv.get(p)));
+        }
+        List<byte[]> keys = new ArrayList<>(unique.size());
+        for (Bytes b : unique) {
+            keys.add(b.bytes());
+        }
+        return keys;
+    }
+
+    private CompletionStage<RespValue> runLocked(int db, int protocol, RespRequest request, Command command,
+                                                 List<byte[]> keys) {
+        List<DbKey> lockKeys = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            lockKeys.add(new DbKey(db, Bytes.wrap(key)));
+        }
+        KeyLocks.Held held = locks.acquire(lockKeys);
+        CompletableFuture<RespValue> result = held.ready
+                .thenCompose(ignored -> attempt(db, protocol, request, command, keys, 1));
+        return result.whenComplete((reply, error) -> locks.release(held));
+    }
+
+    private CompletableFuture<RespValue> attempt(int db, int protocol, RespRequest request, Command command,
+                                                 List<byte[]> keys, int attempt) {
+        return keyspace.load(db, keys).toCompletableFuture().thenCompose(stored -> {
+            Txn txn = new Txn(stored, clock.getAsLong());
+            RespValue reply;
+            try {
+                reply = command.run(new Call(request, txn, protocol, random));
+            } catch (CommandError e) {
+                return done(e.reply());
+            } catch (Txn.MissingKey missing) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new IllegalStateException("command keeps touching undeclared keys: " + request.name());
+                }
+                List<byte[]> more = new ArrayList<>(keys);
+                more.add(missing.key);
+                return attempt(db, protocol, request, command, more, attempt + 1);
+            }
+            List<Write> writes = txn.writes(divergent);
+            if (writes.isEmpty()) {
+                return done(reply);
+            }
+            for (Write w : writes) {
+                if (w.value() != null && w.value().weight() > MAX_VALUE_WEIGHT) {
+                    return done(EngineErrors.tooLarge(MAX_VALUE_WEIGHT + 64 * 1024));
+                }
+            }
+            return keyspace.write(db, writes).toCompletableFuture().thenCompose(applied -> {
+                if (applied) {
+                    return done(reply);
+                }
+                if (attempt >= MAX_ATTEMPTS) {
+                    return done(new RespValue.Error("ERR kvfallback: the key kept changing under the command, try again"));
+                }
+                return attempt(db, protocol, request, command, keys, attempt + 1);
+            });
+        });
+    }
+
+    private static RespValue failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof CommandError e) {
+            return e.reply();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new RespValue.Error("ERR kvfallback: MongoDB unavailable (" + message.replace('\r', ' ').replace('\n', ' ') + ")");
+    }
+
+    private static CompletableFuture<RespValue> done(RespValue value) {
+        return CompletableFuture.completedFuture(value);
+    }
+}
