@@ -3,6 +3,10 @@ package dev.kvfallback;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.engine.Engine;
+import dev.kvfallback.engine.InMemoryKeyspace;
+import dev.kvfallback.engine.Keyspace;
+import dev.kvfallback.failover.Failover;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
@@ -26,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -66,11 +71,15 @@ public final class KvFallback implements AutoCloseable {
                 config.redisCaCert() == null ? null : config.redisCaCert().toFile());
         try {
             CommandTable table = CommandTable.load();
-            String version = upstreamVersion(group, upstream, table.redisVersion());
+            Failover failover = new Failover(config.forceFallback());
+            // Forced fallback must not touch Redis, not even to ask its version.
+            String version = failover.forced() ? table.redisVersion() : upstreamVersion(group, upstream, table.redisVersion());
+            Keyspace keyspace = new InMemoryKeyspace();
+            Engine engine = new Engine(keyspace, table, System::currentTimeMillis, new Random(), config.databases(), true);
             LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl());
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
-            RespServer server = new RespServer(group, serverChannel, table, local, upstream, info, limits);
+            RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, info, limits);
             InetSocketAddress bound = server.start(config.listen());
             log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {})",
                     Main.version(), bound, epoll ? "epoll" : "nio", threads, upstream.redactedUrl(), version);

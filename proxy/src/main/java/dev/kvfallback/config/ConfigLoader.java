@@ -45,6 +45,8 @@ public final class ConfigLoader {
                     "536870912", "largest bulk string a client may send, bytes"),
             new Option("--databases", List.of("KVFALLBACK_DATABASES"), "databases", "16",
                     "number of databases SELECT accepts"),
+            new Option("--mode", List.of("KVFALLBACK_MODE"), "mode", "auto",
+                    "auto: serve from Redis; fallback: serve every command from MongoDB, not touching Redis"),
             new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
                     "event loop threads (0: one per core)"));
 
@@ -111,6 +113,10 @@ public final class ConfigLoader {
         long maxBulk = number("proto-max-bulk-len", v.get("proto-max-bulk-len"), 1, Integer.MAX_VALUE, problems);
         long databases = number("databases", v.get("databases"), 1, Integer.MAX_VALUE, problems);
         long ioThreads = number("io-threads", v.get("io-threads"), 0, 1024, problems);
+        String mode = v.get("mode").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("auto") && !mode.equals("fallback")) {
+            problems.add("mode must be auto or fallback, got '" + v.get("mode") + "'");
+        }
         Path ca = v.get("redis-ca-cert") == null ? null : Path.of(v.get("redis-ca-cert"));
         if (ca != null && !Files.isReadable(ca)) {
             problems.add("redis-ca-cert " + ca + " is not a readable file");
@@ -120,7 +126,7 @@ public final class ConfigLoader {
         }
         return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"),
                 Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
-                maxBulk, (int) databases, (int) ioThreads);
+                maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"));
     }
 
     /** The {@code --help} text: every flag with its environment variable and default. */

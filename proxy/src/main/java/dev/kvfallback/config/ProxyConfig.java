@@ -18,8 +18,10 @@ import java.nio.file.Path;
  * @param maxBulkLength  the largest bulk string a client may send (Redis proto-max-bulk-len)
  * @param databases      how many dbs SELECT accepts
  * @param ioThreads      event loop threads (0: one per core)
+ * @param forceFallback  serve every command from MongoDB and never touch Redis ({@code --mode fallback})
  */
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
-                          long maxBulkLength, int databases, int ioThreads) {
+                          long maxBulkLength, int databases, int ioThreads,
+                          boolean forceFallback) {
 }

@@ -5,6 +5,9 @@ import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.command.SessionState;
+import dev.kvfallback.engine.Engine;
+import dev.kvfallback.engine.EngineErrors;
+import dev.kvfallback.failover.Failover;
 import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
@@ -26,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -42,6 +47,12 @@ import java.util.function.UnaryOperator;
  * {@link #MAX_INFLIGHT} commands are in flight per client and none is sent while the channel is
  * not writable (replies past the high water mark); reading pauses while replies and parked
  * commands exceed {@link #MAX_PENDING} or the channel is not writable.
+ *
+ * <p>Fallback: while the {@link Failover} serves from MongoDB, data commands run on the
+ * {@link Engine}, whose replies hop back to this loop. The engine orders commands per key; a
+ * command without keys (DBSIZE, SCAN, FLUSHDB) or an EXEC runs alone ({@code ENGINE_SERIAL}), so
+ * it sees every earlier command of this client and later ones see it. MULTI is queued here and
+ * EXEC runs the queue in order; isolation from other clients is weaker than Redis's.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -60,11 +71,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** Where a command runs; commands in flight on one target park commands for another. */
-    private enum Target { SHARED, PINNED, SUBSCRIBER }
+    private enum Target { SHARED, PINNED, SUBSCRIBER, ENGINE, ENGINE_SERIAL }
+
+    private static final RespValue.Error MULTI_NESTED = new RespValue.Error("ERR MULTI calls can not be nested");
+    private static final RespValue.Error EXEC_WITHOUT_MULTI = new RespValue.Error("ERR EXEC without MULTI");
+    private static final RespValue.Error DISCARD_WITHOUT_MULTI = new RespValue.Error("ERR DISCARD without MULTI");
+    private static final RespValue.Error WATCH_IN_MULTI = new RespValue.Error("ERR WATCH inside MULTI is not allowed");
+    private static final RespValue.Error EXECABORT =
+            new RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
 
     private final CommandTable table;
     private final LocalCommands local;
     private final Upstream upstream;
+    private final Engine engine;
+    private final Failover failover;
     private final ProxyInfo info;
     private final SessionState session;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
@@ -79,11 +99,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private Upstream.Pinned pinned;
     private Upstream.Subscriber subscriber;
+    /** The commands of a MULTI served from MongoDB, queued here until EXEC; null outside one. */
+    private List<RespRequest> queued;
+    /** Whether a queued command was rejected: EXEC then aborts, as in Redis. */
+    private boolean queuedAbort;
 
-    ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, ProxyInfo info, SessionState session) {
+    ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
+                  ProxyInfo info, SessionState session) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
+        this.engine = engine;
+        this.failover = failover;
         this.info = info;
         this.session = session;
     }
@@ -168,13 +195,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
     private boolean process(RespRequest request) {
         info.commandsProcessed.incrementAndGet();
+        if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
+            return queue(request);
+        }
         if (session.inMulti && !TRANSACTION_CONTROL.contains(request.name())) {
             // Inside MULTI Redis queues everything, checks included: the pinned connection decides.
             return forward(Target.PINNED, request, null);
         }
         CommandSpec spec = table.get(request.name());
         if (spec == null) {
-            return session.authenticated
+            // Redis may know a command newer than the table; MongoDB cannot serve one.
+            return session.authenticated && !failover.servesFromMongo()
                     ? forward(routeUnknown(request), request, null)
                     : reply(Errors.unknownCommand(request.args()));
         }
@@ -182,7 +213,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             CommandSpec sub = spec.subcommands().get(
                     new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
             if (sub == null) {
-                return session.authenticated
+                return session.authenticated && !failover.servesFromMongo()
                         ? forward(routeUnknown(request), request, null)
                         : reply(Errors.unknownSubcommand(spec.name(), request.arg(1)));
             }
@@ -202,6 +233,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private boolean route(CommandSpec spec, RespRequest request) {
         String name = spec.name();
+        if ((failover.servesFromMongo() || queued != null) && !name.equals("quit") && !name.equals("reset")) {
+            return routeToEngine(spec, request);
+        }
         switch (name) {
             case "quit" -> {
                 Reply r = Reply.of(RespValue.Simple.OK, session.protocol);
@@ -272,6 +306,102 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Fallback routing: connection commands stay local, MULTI is queued here, data goes to the engine. */
+    private boolean routeToEngine(CommandSpec spec, RespRequest request) {
+        switch (spec.name()) {
+            case "multi" -> {
+                if (queued != null) {
+                    return reply(MULTI_NESTED);
+                }
+                queued = new ArrayList<>();
+                queuedAbort = false;
+                return reply(RespValue.Simple.OK);
+            }
+            case "exec" -> {
+                if (queued == null) {
+                    return reply(EXEC_WITHOUT_MULTI);
+                }
+                if (queuedAbort) {
+                    queued = null;
+                    return reply(EXECABORT);
+                }
+                return forward(Target.ENGINE_SERIAL, request, null);
+            }
+            case "discard" -> {
+                if (queued == null) {
+                    return reply(DISCARD_WITHOUT_MULTI);
+                }
+                queued = null;
+                return reply(RespValue.Simple.OK);
+            }
+            case "watch" -> {
+                return reply(queued != null ? WATCH_IN_MULTI : EngineErrors.unavailable("WATCH"));
+            }
+            case "unwatch" -> {
+                return reply(RespValue.Simple.OK);
+            }
+            case "info" -> {
+                return reply(new RespValue.Bulk(info.section().getBytes(StandardCharsets.UTF_8)));
+            }
+            case "monitor", "sync", "psync" -> {
+                return reply(Errors.unsupported(request.name().toUpperCase(Locale.ROOT)));
+            }
+            default -> {
+                if (LocalCommands.isLocal(spec)) {
+                    return runLocal(spec, request);
+                }
+                return forward(spec.keySpecs().isEmpty() ? Target.ENGINE_SERIAL : Target.ENGINE, request, null);
+            }
+        }
+    }
+
+    /** Inside a MULTI served here: Redis's queue-time checks, then {@code +QUEUED}. */
+    private boolean queue(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        if (spec != null && spec.isContainer() && request.size() > 1) {
+            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+            if (spec == null) {
+                queuedAbort = true;
+                return reply(Errors.unknownSubcommand(request.name(), request.arg(1)));
+            }
+        }
+        RespValue.Error rejected = spec == null ? Errors.unknownCommand(request.args())
+                : !spec.arityAccepts(request.size()) ? Errors.wrongArity(spec.name())
+                : !session.authenticated && !spec.has("no_auth") ? Errors.NOAUTH
+                : null;
+        if (rejected != null) {
+            queuedAbort = true;
+            return reply(rejected);
+        }
+        queued.add(request);
+        return reply(RespValue.Simple.QUEUED);
+    }
+
+    /** Runs the queued block in order on this loop: local commands here, the rest on the engine. */
+    private CompletionStage<RespValue> exec() {
+        List<RespRequest> block = queued;
+        queued = null;
+        CompletableFuture<List<RespValue>> results = CompletableFuture.completedFuture(new ArrayList<>());
+        for (RespRequest request : block) {
+            results = results.thenComposeAsync(list -> runQueued(request).thenApply(reply -> {
+                list.add(reply);
+                return list;
+            }), loop);
+        }
+        return results.thenApply(RespValue.Array::new);
+    }
+
+    private CompletionStage<RespValue> runQueued(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        if (spec.isContainer()) {
+            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        if (LocalCommands.isLocal(spec)) {
+            return CompletableFuture.completedFuture(local.run(spec, request, session));
+        }
+        return engine.execute(session.db, session.protocol, request);
+    }
+
     private Target routeFor(CommandSpec spec) {
         if (spec.has("blocking") || WAITS.contains(spec.name()) || needsPinned()) {
             return Target.PINNED;
@@ -312,7 +442,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends to the target, or parks the request behind commands in flight elsewhere. */
     private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform) {
-        if (inflight > 0 && (target != current || (target == Target.SHARED && currentProtocol != session.protocol))) {
+        if (inflight > 0 && (target != current || target == Target.ENGINE_SERIAL
+                || (target == Target.SHARED && currentProtocol != session.protocol))) {
             parked.add(request);
             return false;
         }
@@ -323,7 +454,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies.add(slot);
         session.lastCommand = request.name();
         Consumer<RespValue> callback = value -> answered(slot, transform == null ? value : transform.apply(value));
-        if (target == Target.PINNED) {
+        if (target == Target.ENGINE || target == Target.ENGINE_SERIAL) {
+            CompletionStage<RespValue> work = request.name().equals("exec") ? exec()
+                    : engine.execute(session.db, session.protocol, request);
+            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(
+                    value != null ? value : new RespValue.Error("ERR kvfallback: " + error))));
+        } else if (target == Target.PINNED) {
             pinned().send(request, callback);
         } else {
             upstream.send(loop, session.protocol, request, callback);
@@ -402,6 +538,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         releasePinned();
+        queued = null;
         session.inMulti = false;
         session.watching = false;
         session.tracking = false;

@@ -4,6 +4,8 @@ import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.command.SessionState;
 import dev.kvfallback.config.HostPort;
+import dev.kvfallback.engine.Engine;
+import dev.kvfallback.failover.Failover;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequestDecoder;
 import dev.kvfallback.upstream.Upstream;
@@ -33,6 +35,8 @@ public final class RespServer implements AutoCloseable {
     private final CommandTable table;
     private final LocalCommands local;
     private final Upstream upstream;
+    private final Engine engine;
+    private final Failover failover;
     private final ProxyInfo info;
     private final RespLimits limits;
     private final boolean passwordRequired;
@@ -41,12 +45,15 @@ public final class RespServer implements AutoCloseable {
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
-                      LocalCommands local, Upstream upstream, ProxyInfo info, RespLimits limits) {
+                      LocalCommands local, Upstream upstream, Engine engine, Failover failover, ProxyInfo info,
+                      RespLimits limits) {
         this.group = group;
         this.channelClass = channelClass;
         this.table = table;
         this.local = local;
         this.upstream = upstream;
+        this.engine = engine;
+        this.failover = failover;
         this.info = info;
         this.limits = limits;
         this.passwordRequired = local.passwordRequired();
@@ -68,7 +75,7 @@ public final class RespServer implements AutoCloseable {
                         SessionState session = new SessionState(ids.incrementAndGet(),
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 !passwordRequired, upstream.defaultDb());
-                        ClientHandler handler = new ClientHandler(table, local, upstream, info, session);
+                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, info, session);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });

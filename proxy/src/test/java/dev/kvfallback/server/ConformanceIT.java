@@ -1,17 +1,18 @@
 package dev.kvfallback.server;
 
+import dev.kvfallback.testing.Conformance;
+import dev.kvfallback.testing.Conformance.Case;
 import dev.kvfallback.testing.ProxiedRedisExtension;
-import dev.kvfallback.testing.RawClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.kvfallback.testing.Conformance.c;
+import static dev.kvfallback.testing.Conformance.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -24,24 +25,14 @@ class ConformanceIT {
     @RegisterExtension
     static final ProxiedRedisExtension STACK = ProxiedRedisExtension.plain();
 
-    private record Case(String name, List<String[]> commands) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static String[] c(String... args) {
-        return args;
-    }
-
-    private static Case of(String name, String[]... commands) {
-        return new Case(name, List.of(commands));
-    }
-
     static Stream<Arguments> cases() {
+        return Conformance.inBothProtocols(servedInFallback(), redisOnly());
+    }
+
+    /** Cases whose every command the proxy also serves from MongoDB, replies included. */
+    static List<Case> servedInFallback() {
         String big = "x".repeat(100_000);
-        List<Case> cases = List.of(
+        return List.of(
                 of("simple, bulk, null bulk", c("SET", "k", "v"), c("GET", "k"), c("GET", "missing"),
                         c("SET", "k", "w", "NX"), c("SET", "k", "w2", "XX", "GET"), c("TYPE", "k"), c("TYPE", "nokey")),
                 of("integers", c("INCR", "n"), c("INCRBY", "n", "-5"), c("DECR", "n"), c("APPEND", "s", "abc"),
@@ -63,28 +54,11 @@ class ConformanceIT {
                         c("ZINCRBY", "z", "0.1", "a"), c("ZMSCORE", "z", "a", "nosuch"), c("ZPOPMIN", "z"),
                         c("ZRANK", "z", "c"), c("ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "0", "1"),
                         c("ZADD", "z", "INCR", "inf", "e"), c("ZSCORE", "z", "e"), c("ZRANDMEMBER", "nozset")),
-                of("keys and expiry", c("SET", "k", "v"), c("EXPIRE", "k", "100"), c("TTL", "k"), c("PERSIST", "k"),
-                        c("PTTL", "k"), c("DBSIZE"), c("SCAN", "0"), c("OBJECT", "ENCODING", "k"), c("RENAME", "k", "k2"),
-                        c("RENAME", "nokey", "k3")),
-                of("config map", c("CONFIG", "GET", "maxmemory-policy"), c("CONFIG", "GET", "nosuchparam")),
-                of("scripting, every RESP3 type", c("EVAL", "return 1", "0"),
-                        c("EVAL", "return redis.call('set',KEYS[1],ARGV[1])", "1", "k", "v"),
-                        c("EVAL", "redis.setresp(3); return true", "0"), c("EVAL", "redis.setresp(3); return false", "0"),
-                        c("EVAL", "return {double=3.14}", "0"),
-                        c("EVAL", "return {big_number='1234567890123456789012345678901234567890'}", "0"),
-                        c("EVAL", "return {map={a=1}}", "0"), c("EVAL", "return {set={a=true}}", "0"),
-                        c("EVAL", "return nil", "0"), c("EVAL", "return redis.error_reply('MYERR custom')", "0"),
-                        c("EVAL", "return {1,2,{3,'x',{err='E nested'}}}", "0"),
-                        c("EVALSHA", "0000000000000000000000000000000000000000", "0")),
                 of("transaction", c("MULTI"), c("SET", "t", "1"), c("INCR", "t"), c("GET", "t"), c("PING"),
                         c("ECHO", "e"), c("EXEC"), c("GET", "t")),
                 of("transaction aborted", c("MULTI"), c("SET", "t"), c("INCR", "t"), c("EXEC")),
                 of("transaction runtime error", c("SET", "s", "str"), c("MULTI"), c("INCR", "s"), c("SET", "u", "1"),
                         c("EXEC"), c("MULTI"), c("DISCARD"), c("MULTI"), c("MULTI"), c("DISCARD")),
-                of("watch unchanged", c("WATCH", "w"), c("MULTI"), c("SET", "w", "1"), c("EXEC"), c("UNWATCH")),
-                of("blocking timeouts (null array)", c("BLPOP", "nolist", "0.01"), c("BZPOPMIN", "nz", "0.01"),
-                        c("LPUSH", "bl", "x"), c("BLPOP", "bl", "1"), c("BLMOVE", "nolist", "dst", "LEFT", "RIGHT", "0.01"),
-                        c("XREAD", "BLOCK", "10", "STREAMS", "nostream", "$"), c("GET", "afterblock")),
                 of("another db", c("SET", "k", "db0"), c("SELECT", "1"), c("SET", "k", "db1"), c("GET", "k"),
                         c("SELECT", "0"), c("GET", "k"), c("SELECT", "99"), c("SELECT", "x"), c("SELECT", "1"),
                         c("DBSIZE"), c("FLUSHDB"), c("SELECT", "0"), c("DBSIZE")),
@@ -101,16 +75,32 @@ class ConformanceIT {
                         c("COMMAND", "GETKEYS", "PING", "x"), c("COMMAND", "GETKEYS", "NOSUCH", "x"),
                         c("COMMAND", "GETKEYS", "GET", "a", "b"), c("COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"),
                         c("COMMAND", "GETKEYS", "SORT", "k", "STORE", "d")),
+                of("keys and expiry", c("SET", "k", "v"), c("EXPIRE", "k", "100"), c("TTL", "k"), c("PERSIST", "k"),
+                        c("PTTL", "k"), c("DBSIZE"), c("SCAN", "0"), c("RENAME", "k", "k2"), c("RENAME", "nokey", "k3")),
+                of("large value", c("SET", "big", big), c("GET", "big"), c("STRLEN", "big")));
+    }
+
+    /** Cases with commands only Redis serves (scripting, streams, blocking, WATCH, server introspection). */
+    static List<Case> redisOnly() {
+        return List.of(
+                of("object encoding", c("SET", "k", "v"), c("OBJECT", "ENCODING", "k")),
+                of("config map", c("CONFIG", "GET", "maxmemory-policy"), c("CONFIG", "GET", "nosuchparam")),
+                of("scripting, every RESP3 type", c("EVAL", "return 1", "0"),
+                        c("EVAL", "return redis.call('set',KEYS[1],ARGV[1])", "1", "k", "v"),
+                        c("EVAL", "redis.setresp(3); return true", "0"), c("EVAL", "redis.setresp(3); return false", "0"),
+                        c("EVAL", "return {double=3.14}", "0"),
+                        c("EVAL", "return {big_number='1234567890123456789012345678901234567890'}", "0"),
+                        c("EVAL", "return {map={a=1}}", "0"), c("EVAL", "return {set={a=true}}", "0"),
+                        c("EVAL", "return nil", "0"), c("EVAL", "return redis.error_reply('MYERR custom')", "0"),
+                        c("EVAL", "return {1,2,{3,'x',{err='E nested'}}}", "0"),
+                        c("EVALSHA", "0000000000000000000000000000000000000000", "0")),
+                of("watch unchanged", c("WATCH", "w"), c("MULTI"), c("SET", "w", "1"), c("EXEC"), c("UNWATCH")),
+                of("blocking timeouts (null array)", c("BLPOP", "nolist", "0.01"), c("BZPOPMIN", "nz", "0.01"),
+                        c("LPUSH", "bl", "x"), c("BLPOP", "bl", "1"), c("BLMOVE", "nolist", "dst", "LEFT", "RIGHT", "0.01"),
+                        c("XREAD", "BLOCK", "10", "STREAMS", "nostream", "$"), c("GET", "afterblock")),
                 of("streams", c("XADD", "st", "1-1", "f", "v"), c("XADD", "st", "2-1", "g", "w"), c("XRANGE", "st", "-", "+"),
                         c("XLEN", "st"), c("XREAD", "COUNT", "1", "STREAMS", "st", "0")),
-                of("verbatim text", c("LATENCY", "DOCTOR")),
-                of("large value", c("SET", "big", big), c("GET", "big"), c("STRLEN", "big")));
-        List<Arguments> args = new ArrayList<>();
-        for (Case c : cases) {
-            args.add(Arguments.of(c, 2));
-            args.add(Arguments.of(c, 3));
-        }
-        return args.stream();
+                of("verbatim text", c("LATENCY", "DOCTOR")));
     }
 
     @ParameterizedTest(name = "{0} RESP{1}")
@@ -122,18 +112,6 @@ class ConformanceIT {
     }
 
     private static String run(int port, Case c, int protocol) throws Exception {
-        try (RawClient client = new RawClient(port)) {
-            if (protocol == 3) {
-                client.call("HELLO", "3");
-            }
-            client.call("FLUSHALL");
-            ByteArrayOutputStream replies = new ByteArrayOutputStream();
-            for (String[] command : c.commands) {
-                replies.write((String.join(" ", command).replaceAll("x{50,}", "x...") + " -> ").getBytes());
-                replies.write(client.call(command));
-                replies.write('\n');
-            }
-            return RawClient.show(replies.toByteArray());
-        }
+        return Conformance.transcript(port, c, protocol);
     }
 }

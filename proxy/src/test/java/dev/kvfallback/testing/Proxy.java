@@ -4,11 +4,15 @@ import dev.kvfallback.KvFallback;
 import dev.kvfallback.config.ConfigLoader;
 import dev.kvfallback.config.ProxyConfig;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Starts kvfallback in-process on a free loopback port, configured by command-line flags. */
+/**
+ * Starts kvfallback in-process on a free loopback port, configured by command-line flags; its data
+ * directory is a fresh temporary one unless the flags name one.
+ */
 public final class Proxy {
 
     private Proxy() {
@@ -17,6 +21,9 @@ public final class Proxy {
     public static KvFallback start(String redisUrl, String... flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--redis-url", redisUrl,
                 "--admin-listen", "127.0.0.1:0", "--io-threads", "2"));
+        if (!List.of(flags).contains("--data-dir")) {
+            args.addAll(List.of("--data-dir", Files.createTempDirectory("kvfallback-test").toString()));
+        }
         args.addAll(List.of(flags));
         ProxyConfig config = ConfigLoader.load(args, Map.of());
         return KvFallback.start(config);
