@@ -140,18 +140,6 @@ public final class Engine {
         return result.exceptionally(Engine::failure);
     }
 
-    /** Runs a MULTI block's commands one after another; the reply is EXEC's array. */
-    public CompletionStage<RespValue> execute(int db, int protocol, List<RespRequest> block) {
-        CompletableFuture<List<RespValue>> replies = CompletableFuture.completedFuture(new ArrayList<>());
-        for (RespRequest request : block) {
-            replies = replies.thenCompose(list -> execute(db, protocol, request).thenApply(reply -> {
-                list.add(reply);
-                return list;
-            }));
-        }
-        return replies.thenApply(RespValue.Array::new);
-    }
-
     private static CompletionStage<RespValue> runKeyless(KeylessCommand command, Scope scope) {
         try {
             return command.run(scope);
