@@ -83,7 +83,8 @@ public record KeySpec(BeginSearch begin, FindKeys find) {
                     continue;
                 }
                 first += keyNum.firstKey;
-                last = first + (int) count - 1;
+                // A client's key count may be huge: positions past the arguments are skipped anyway.
+                last = (int) Math.min(first + count - 1, argc - 1);
                 step = keyNum.step;
             } else {
                 continue;
