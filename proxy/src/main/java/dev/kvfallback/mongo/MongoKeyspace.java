@@ -1,6 +1,7 @@
 package dev.kvfallback.mongo;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
@@ -25,6 +26,8 @@ import org.bson.BsonMaximumSizeExceededException;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -53,6 +56,8 @@ import java.util.regex.Pattern;
  * nothing here ever blocks. A collection's indexes are created once, on its first use.
  */
 public final class MongoKeyspace implements Keyspace {
+
+    private static final Logger log = LoggerFactory.getLogger(MongoKeyspace.class);
 
     /** Collections this keyspace owns: {@code kv_0}, {@code kv_1}, … */
     static final Pattern COLLECTION_NAME = Pattern.compile("kv_\\d+");
@@ -271,6 +276,21 @@ public final class MongoKeyspace implements Keyspace {
                 new IndexModel(Indexes.ascending(KeyDocument.EXPIRE_AT), new IndexOptions()
                         .expireAfter(0L, TimeUnit.SECONDS)
                         .partialFilterExpression(Filters.eq(KeyDocument.DIVERGENT, false))));
-        return Flux.from(c.createIndexes(indexes)).then(Mono.just(c)).toFuture();
+        return Flux.from(c.createIndexes(indexes))
+                .onErrorResume(MongoKeyspace::isIndexConflict, e -> {
+                    // An index of that name exists with other options: serve rather than refuse,
+                    // but say so, as a TTL index without the filter removes divergent keys
+                    // before they are replayed.
+                    log.warn("[Database] MongoDB {} has its own index on expireAt or divergent; check that a TTL "
+                            + "index there has partialFilterExpression {{divergent: false}}: {}",
+                            c.getNamespace(), e.getMessage());
+                    return Mono.empty();
+                })
+                .then(Mono.just(c)).toFuture();
+    }
+
+    /** IndexOptionsConflict (85) or IndexKeySpecsConflict (86). */
+    private static boolean isIndexConflict(Throwable e) {
+        return e instanceof MongoCommandException m && (m.getCode() == 85 || m.getCode() == 86);
     }
 }
