@@ -4,9 +4,8 @@ import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.config.ProxyConfig;
 import dev.kvfallback.engine.Engine;
-import dev.kvfallback.engine.InMemoryKeyspace;
-import dev.kvfallback.engine.Keyspace;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
@@ -30,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +41,20 @@ import java.util.concurrent.TimeUnit;
 public final class KvFallback implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KvFallback.class);
+    /** How often expired keys are removed from MongoDB (divergent ones never). */
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
 
     private final EventLoopGroup group;
     private final LettuceUpstream upstream;
+    private final MongoStore store;
     private final RespServer server;
     private final InetSocketAddress address;
 
-    private KvFallback(EventLoopGroup group, LettuceUpstream upstream, RespServer server, InetSocketAddress address) {
+    private KvFallback(EventLoopGroup group, LettuceUpstream upstream, MongoStore store, RespServer server,
+                       InetSocketAddress address) {
         this.group = group;
         this.upstream = upstream;
+        this.store = store;
         this.server = server;
         this.address = address;
     }
@@ -69,22 +74,28 @@ public final class KvFallback implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         LettuceUpstream upstream = new LettuceUpstream(uri, RedisUrls.redact(config.redisUrl()), group,
                 config.redisCaCert() == null ? null : config.redisCaCert().toFile());
+        MongoStore store = null;
         try {
+            store = MongoStore.open(config.mongodbUri(), config.mongodbDb(), config.dataDir(), SWEEP_INTERVAL);
             CommandTable table = CommandTable.load();
             Failover failover = new Failover(config.forceFallback());
             // Forced fallback must not touch Redis, not even to ask its version.
             String version = failover.forced() ? table.redisVersion() : upstreamVersion(group, upstream, table.redisVersion());
-            Keyspace keyspace = new InMemoryKeyspace();
-            Engine engine = new Engine(keyspace, table, System::currentTimeMillis, new Random(), config.databases(), true);
+            Engine engine = new Engine(store.keyspace(), table, System::currentTimeMillis, new Random(),
+                    config.databases(), true);
             LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl());
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
             RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, info, limits);
             InetSocketAddress bound = server.start(config.listen());
-            log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {})",
-                    Main.version(), bound, epoll ? "epoll" : "nio", threads, upstream.redactedUrl(), version);
-            return new KvFallback(group, upstream, server, bound);
+            log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {}), "
+                            + "MongoDB {}", Main.version(), bound, epoll ? "epoll" : "nio", threads,
+                    upstream.redactedUrl(), version, store.description());
+            return new KvFallback(group, upstream, store, server, bound);
         } catch (RuntimeException | InterruptedException e) {
+            if (store != null) {
+                store.close();
+            }
             upstream.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -131,6 +142,7 @@ public final class KvFallback implements AutoCloseable {
     public void close() {
         server.close();
         upstream.close();
+        store.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("[Database] kvfallback stopped");
     }
