@@ -50,7 +50,7 @@ final class SetCommands {
         engine.add("sadd", SetCommands::sadd);
         engine.add("srem", SetCommands::srem);
         engine.add("smembers", c -> new RespValue.Set(bulks(redisOrder(members(c, 1)))));
-        engine.add("sismember", c -> members(c, 1).contains(Bytes.wrap(c.arg(2))) ? RespValue.Int.ONE : RespValue.Int.ZERO);
+        engine.add("sismember", c -> Call.integer(members(c, 1).contains(Bytes.wrap(c.arg(2))) ? 1 : 0));
         engine.add("smismember", SetCommands::smismember);
         engine.add("scard", c -> Call.integer(members(c, 1).size()));
         engine.add("spop", SetCommands::spop);
