@@ -3,16 +3,11 @@ package dev.kvfallback.engine;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.protocol.RespValue;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Redis's commands on hashes, with Redis 7.0's replies and errors.
@@ -196,10 +191,10 @@ final class HashCommands {
             }
         }
         LongDouble sum = value.add(increment);
-        if (sum.isInfinite()) {
+        if (sum == null || sum.isInfinite()) {
             throw new CommandError(WOULD_BE_NAN_OR_INFINITY);
         }
-        byte[] text = sum.toHumanString();
+        byte[] text = sum.humanText().getBytes(StandardCharsets.US_ASCII);
         fields.put(field, text);
         return new RespValue.Bulk(text);
     }
@@ -291,191 +286,4 @@ final class HashCommands {
         return true;
     }
 
-    /**
-     * A C {@code long double} (x87 80-bit extended: 64-bit significand, exponents down to
-     * 2<sup>-16445</sup> with subnormals) emulated exactly: {@code magnitude × 2^exponent}, rounded
-     * to nearest-even after every operation. Parsing follows glibc's {@code strtold} as Redis's
-     * {@code string2ld} checks it (decimal, hex and {@code inf} forms; no leading space, nothing
-     * after; overflow, underflow to zero and NaN rejected); printing follows {@code "%.17Lf"} with
-     * Redis's trailing-zero trimming ({@code ld2string} in {@code LD_STR_HUMAN} mode).
-     */
-    static final class LongDouble {
-
-        static final LongDouble ZERO = new LongDouble(false, BigInteger.ZERO, 0, false);
-
-        private static final int PRECISION = 64;
-        private static final int MIN_EXPONENT = -16445;
-        private static final int MAX_EXPONENT = 16384;
-        /** Redis's {@code MAX_LONG_DOUBLE_CHARS}: longer text is not a number. */
-        private static final int MAX_CHARS = 5 * 1024;
-        /** Exponents past these decimal magnitudes overflow or underflow whatever the digits. */
-        private static final int MAX_DECIMAL_MAGNITUDE = 4934;
-        private static final int MIN_DECIMAL_MAGNITUDE = -4952;
-        private static final Pattern DECIMAL =
-                Pattern.compile("([+-]?)([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
-        private static final Pattern HEX =
-                Pattern.compile("([+-]?)0[xX]([0-9a-fA-F]*)(?:\\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?");
-        private static final Pattern INFINITY = Pattern.compile("([+-]?)(?i:inf|infinity)");
-
-        private final boolean negative;
-        private final BigInteger magnitude;
-        private final int exponent;
-        private final boolean infinite;
-
-        private LongDouble(boolean negative, BigInteger magnitude, int exponent, boolean infinite) {
-            this.negative = negative;
-            this.magnitude = magnitude;
-            this.exponent = exponent;
-            this.infinite = infinite;
-        }
-
-        boolean isInfinite() {
-            return infinite;
-        }
-
-        /** The value {@code string2ld} reads from {@code s}, or null where it fails. */
-        static LongDouble parse(byte[] s) {
-            if (s.length == 0 || s.length >= MAX_CHARS || isSpace(s[0])) {
-                return null;
-            }
-            // Redis wants all of the text consumed: an embedded NUL fails the patterns, as it should.
-            String text = new String(s, StandardCharsets.ISO_8859_1);
-            Matcher m = INFINITY.matcher(text);
-            if (m.matches()) {
-                return new LongDouble(m.group(1).equals("-"), BigInteger.ZERO, 0, true);
-            }
-            m = HEX.matcher(text);
-            if (m.matches() && hasDigits(m)) {
-                return parseHex(m);
-            }
-            m = DECIMAL.matcher(text);
-            if (m.matches() && hasDigits(m)) {
-                return parseDecimal(m);
-            }
-            return null;
-        }
-
-        private static boolean isSpace(byte b) {
-            return b == ' ' || (b >= '\t' && b <= '\r');
-        }
-
-        private static boolean hasDigits(Matcher m) {
-            return !m.group(2).isEmpty() || (m.group(3) != null && !m.group(3).isEmpty());
-        }
-
-        /** An exponent's digits, saturated far beyond any that can matter. */
-        private static long exponentOf(String digits) {
-            if (digits == null) {
-                return 0;
-            }
-            boolean minus = digits.startsWith("-");
-            String d = digits.replaceFirst("^[+-]", "").replaceFirst("^0+(?=.)", "");
-            long v = d.length() > 9 ? 1_000_000_000L : Long.parseLong(d);
-            return minus ? -v : v;
-        }
-
-        private static LongDouble parseDecimal(Matcher m) {
-            boolean negative = m.group(1).equals("-");
-            String fraction = m.group(3) == null ? "" : m.group(3);
-            BigInteger digits = new BigInteger(m.group(2) + fraction + "0");
-            if (digits.signum() == 0) {
-                return new LongDouble(negative, BigInteger.ZERO, 0, false);
-            }
-            // The "0" appended above is one more power of ten to take off.
-            long scale = exponentOf(m.group(4)) - fraction.length() - 1;
-            long magnitude = digits.toString().length() - 1 + scale;
-            if (magnitude >= MAX_DECIMAL_MAGNITUDE || magnitude < MIN_DECIMAL_MAGNITUDE) {
-                return null;
-            }
-            LongDouble v = scale >= 0
-                    ? round(negative, digits.multiply(BigInteger.TEN.pow((int) scale)), BigInteger.ONE, 0)
-                    : round(negative, digits, BigInteger.TEN.pow((int) -scale), 0);
-            return v.infinite || v.magnitude.signum() == 0 ? null : v;
-        }
-
-        private static LongDouble parseHex(Matcher m) {
-            boolean negative = m.group(1).equals("-");
-            String fraction = m.group(3) == null ? "" : m.group(3);
-            BigInteger digits = new BigInteger(m.group(2) + fraction + "0", 16);
-            if (digits.signum() == 0) {
-                return new LongDouble(negative, BigInteger.ZERO, 0, false);
-            }
-            long scale = exponentOf(m.group(4)) - 4L * (fraction.length() + 1);
-            long top = digits.bitLength() + scale;
-            if (top > MAX_EXPONENT + 1) {
-                return null;
-            }
-            if (top < MIN_EXPONENT - 1) {
-                return null;
-            }
-            LongDouble v = round(negative, digits, BigInteger.ONE, (int) scale);
-            return v.infinite || v.magnitude.signum() == 0 ? null : v;
-        }
-
-        /** {@code num / den × 2^shift}, rounded to nearest-even at long double precision. */
-        private static LongDouble round(boolean negative, BigInteger num, BigInteger den, int shift) {
-            if (num.signum() == 0) {
-                return new LongDouble(false, BigInteger.ZERO, 0, false);
-            }
-            int log2 = num.bitLength() - den.bitLength();
-            boolean below = log2 >= 0 ? num.compareTo(den.shiftLeft(log2)) < 0
-                    : num.shiftLeft(-log2).compareTo(den) < 0;
-            if (below) {
-                log2--;
-            }
-            int top = log2 + shift;
-            int quantum = Math.max(top - (PRECISION - 1), MIN_EXPONENT);
-            int up = shift - quantum;
-            BigInteger n = up >= 0 ? num.shiftLeft(up) : num;
-            BigInteger d = up >= 0 ? den : den.shiftLeft(-up);
-            BigInteger[] qr = n.divideAndRemainder(d);
-            BigInteger q = qr[0];
-            int half = qr[1].shiftLeft(1).compareTo(d);
-            if (half > 0 || (half == 0 && q.testBit(0))) {
-                q = q.add(BigInteger.ONE);
-            }
-            if (q.bitLength() > PRECISION) {
-                q = q.shiftRight(1);
-                quantum++;
-            }
-            if (q.signum() != 0 && quantum + q.bitLength() > MAX_EXPONENT) {
-                return new LongDouble(negative, BigInteger.ZERO, 0, true);
-            }
-            return new LongDouble(negative && q.signum() != 0, q, quantum, false);
-        }
-
-        /** {@code this + other}, both finite, rounded as the FPU would. */
-        LongDouble add(LongDouble other) {
-            if (infinite || other.infinite) {
-                return new LongDouble(infinite ? negative : other.negative, BigInteger.ZERO, 0, true);
-            }
-            int low = Math.min(exponent, other.exponent);
-            BigInteger a = magnitude.shiftLeft(exponent - low);
-            BigInteger b = other.magnitude.shiftLeft(other.exponent - low);
-            BigInteger sum = (negative ? a.negate() : a).add(other.negative ? b.negate() : b);
-            return round(sum.signum() < 0, sum.abs(), BigInteger.ONE, low);
-        }
-
-        /** {@code "%.17Lf"} with trailing zeros (and a bare point) removed; never {@code -0}. */
-        byte[] toHumanString() {
-            if (infinite) {
-                return (negative ? "-inf" : "inf").getBytes(StandardCharsets.US_ASCII);
-            }
-            BigDecimal exact = exponent >= 0 ? new BigDecimal(magnitude.shiftLeft(exponent))
-                    : new BigDecimal(magnitude.multiply(BigInteger.valueOf(5).pow(-exponent)), -exponent);
-            String text = exact.setScale(17, RoundingMode.HALF_EVEN).toPlainString();
-            int len = text.length();
-            while (text.charAt(len - 1) == '0') {
-                len--;
-            }
-            if (text.charAt(len - 1) == '.') {
-                len--;
-            }
-            text = text.substring(0, len);
-            if (negative && !text.equals("0")) {
-                text = "-" + text;
-            }
-            return text.getBytes(StandardCharsets.US_ASCII);
-        }
-    }
 }
