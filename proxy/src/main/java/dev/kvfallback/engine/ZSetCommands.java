@@ -89,61 +89,70 @@ final class ZSetCommands {
 
     // ---- ZADD, ZINCRBY, ZREM -------------------------------------------------------------------
 
-    /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...; ZINCRBY is ZADD with INCR. */
-    private static RespValue zadd(Call c, boolean incr) {
-        boolean nx = false;
-        boolean xx = false;
-        boolean gt = false;
-        boolean lt = false;
-        boolean ch = false;
-        int first = 2;
-        for (; first < c.argc(); first++) {
-            if (c.is(first, "nx")) {
-                nx = true;
-            } else if (c.is(first, "xx")) {
-                xx = true;
-            } else if (c.is(first, "ch")) {
-                ch = true;
-            } else if (c.is(first, "incr")) {
-                incr = true;
-            } else if (c.is(first, "gt")) {
-                gt = true;
-            } else if (c.is(first, "lt")) {
-                lt = true;
-            } else {
-                break;
+    /** ZADD's options, read greedily from argument 2 up to the first that is not one. */
+    private record AddOptions(boolean nx, boolean xx, boolean gt, boolean lt, boolean ch, boolean incr, int first) {
+
+        /** The options, checked as Redis checks them: pairs first, then conflicts. */
+        static AddOptions parse(Call c, boolean incr) {
+            boolean nx = false;
+            boolean xx = false;
+            boolean gt = false;
+            boolean lt = false;
+            boolean ch = false;
+            int first = 2;
+            for (; first < c.argc(); first++) {
+                if (c.is(first, "nx")) {
+                    nx = true;
+                } else if (c.is(first, "xx")) {
+                    xx = true;
+                } else if (c.is(first, "ch")) {
+                    ch = true;
+                } else if (c.is(first, "incr")) {
+                    incr = true;
+                } else if (c.is(first, "gt")) {
+                    gt = true;
+                } else if (c.is(first, "lt")) {
+                    lt = true;
+                } else {
+                    break;
+                }
             }
+            int args = c.argc() - first;
+            if (args == 0 || args % 2 != 0) {
+                throw new CommandError(EngineErrors.SYNTAX);
+            }
+            if (xx && nx) {
+                throw new CommandError(XX_NX);
+            }
+            if ((gt && nx) || (lt && nx) || (gt && lt)) {
+                throw new CommandError(GT_LT_NX);
+            }
+            if (incr && args > 2) {
+                throw new CommandError(INCR_PAIR);
+            }
+            return new AddOptions(nx, xx, gt, lt, ch, incr, first);
         }
-        int args = c.argc() - first;
-        if (args == 0 || args % 2 != 0) {
-            throw new CommandError(EngineErrors.SYNTAX);
-        }
-        int pairs = args / 2;
-        if (xx && nx) {
-            throw new CommandError(XX_NX);
-        }
-        if ((gt && nx) || (lt && nx) || (gt && lt)) {
-            throw new CommandError(GT_LT_NX);
-        }
-        if (incr && pairs > 1) {
-            throw new CommandError(INCR_PAIR);
-        }
+    }
+
+    /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...; ZINCRBY is ZADD with INCR. */
+    private static RespValue zadd(Call c, boolean incrby) {
+        AddOptions o = AddOptions.parse(c, incrby);
+        int pairs = (c.argc() - o.first) / 2;
         double[] given = new double[pairs];
         for (int j = 0; j < pairs; j++) {
-            given[j] = CDouble.strictOrError(c.arg(first + 2 * j), EngineErrors.NOT_FLOAT);
+            given[j] = CDouble.strictOrError(c.arg(o.first + 2 * j), EngineErrors.NOT_FLOAT);
         }
-
         byte[] key = c.arg(1);
         ZSetValue z = c.txn().read(key, ZSetValue.class);
-        if (z == null && xx) {
-            return incr ? RespValue.Null.BULK : RespValue.Int.ZERO;
+        if (z == null && o.xx) {
+            return o.incr ? RespValue.Null.BULK : RespValue.Int.ZERO;
         }
         Scores scores;
         if (z == null) {
             // zsetTypeCreate: a skiplist from the start if there are too many pairs for a listpack or
             // the first member (the only one Redis 7.0 looks at here) is too long.
             boolean skiplist = pairs > ZSetValue.LISTPACK_ENTRIES
-                    || c.arg(first + 1).length > ZSetValue.LISTPACK_VALUE;
+                    || c.arg(o.first + 1).length > ZSetValue.LISTPACK_VALUE;
             scores = new Scores(c.txn().modify(key, ZSetValue.class, ZSetValue::new), skiplist);
         } else {
             scores = new Scores(c.txn(), key, z);
@@ -153,50 +162,53 @@ final class ZSetCommands {
         long processed = 0;
         double last = 0;
         for (int j = 0; j < pairs; j++) {
-            Bytes member = Bytes.wrap(c.arg(first + 1 + 2 * j));
+            Bytes member = Bytes.wrap(c.arg(o.first + 1 + 2 * j));
             double score = given[j];
             Double current = scores.value().score(member);
-            if (current != null) {
-                if (nx) {
+            if (current == null) {
+                if (o.xx) {
                     continue;
                 }
-                if (incr) {
+                scores.put(member, score);
+                added++;
+            } else {
+                if (o.nx) {
+                    continue;
+                }
+                if (o.incr) {
                     score += current;
                     if (Double.isNaN(score)) {
                         throw new CommandError(NAN_SCORE);
                     }
                 }
-                if ((lt && score >= current) || (gt && score <= current)) {
+                if ((o.lt && score >= current) || (o.gt && score <= current)) {
                     continue;
                 }
                 if (score != current) {
                     scores.put(member, score);
                     updated++;
                 }
-            } else if (!xx) {
-                scores.put(member, score);
-                added++;
-            } else {
-                continue;
             }
             processed++;
             last = score;
         }
-        if (incr) {
+        if (o.incr) {
             return processed > 0 ? new RespValue.Double(last) : RespValue.Null.BULK;
         }
-        return Call.integer(ch ? added + updated : added);
+        return Call.integer(o.ch ? added + updated : added);
     }
 
     private static RespValue zrem(Call c) {
         byte[] key = c.arg(1);
-        if (c.txn().read(key, ZSetValue.class) == null) {
-            return RespValue.Int.ZERO;
-        }
-        ZSetValue z = c.txn().modify(key, ZSetValue.class, null);
+        ZSetValue z = c.txn().read(key, ZSetValue.class);
         long removed = 0;
-        for (int i = 2; i < c.argc(); i++) {
-            if (z.remove(Bytes.wrap(c.arg(i)))) {
+        for (int i = 2; i < c.argc() && z != null; i++) {
+            Bytes member = Bytes.wrap(c.arg(i));
+            if (z.score(member) != null) {
+                if (removed == 0) {
+                    z = c.txn().modify(key, ZSetValue.class, null);
+                }
+                z.remove(member);
                 removed++;
             }
         }
@@ -1028,7 +1040,7 @@ final class ZSetCommands {
                 return new Parsed(Double.NaN, end, false);
             }
             if (i + 1 < s.length && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
-                Parsed hex = hex(s, start, i + 2, negative);
+                Parsed hex = hex(s, i + 2, negative);
                 if (hex != null) {
                     return hex;
                 }
@@ -1061,31 +1073,21 @@ final class ZSetCommands {
         }
 
         /** A hex float after {@code 0x}; null if no hex digit follows (then C reads just the 0). */
-        private static Parsed hex(byte[] s, int start, int i, boolean negative) {
-            StringBuilder mantissa = new StringBuilder();
+        private static Parsed hex(byte[] s, int i, boolean negative) {
+            StringBuilder literal = new StringBuilder(negative ? "-0x" : "0x");
             int digits = 0;
+            boolean dot = false;
             boolean nonZero = false;
-            while (i < s.length && Character.digit(s[i], 16) >= 0) {
-                nonZero |= s[i] != '0';
-                mantissa.append((char) s[i++]);
-                digits++;
-            }
-            if (i < s.length && s[i] == '.') {
-                int dot = i;
-                StringBuilder fraction = new StringBuilder(".");
-                i++;
-                while (i < s.length && Character.digit(s[i], 16) >= 0) {
+            for (; i < s.length; i++) {
+                if (s[i] == '.' && !dot) {
+                    dot = true;
+                } else if (Character.digit(s[i], 16) >= 0) {
                     nonZero |= s[i] != '0';
-                    fraction.append((char) s[i++]);
                     digits++;
+                } else {
+                    break;
                 }
-                if (digits == 0) {
-                    return null;
-                }
-                mantissa.append(fraction.length() > 1 ? fraction : "");
-                if (fraction.length() == 1) {
-                    i = dot + 1;
-                }
+                literal.append((char) s[i]);
             }
             if (digits == 0) {
                 return null;
@@ -1094,7 +1096,7 @@ final class ZSetCommands {
             String exp = end > i ? new String(s, i + 1, end - i - 1, StandardCharsets.US_ASCII) : "0";
             double v;
             try {
-                v = Double.parseDouble((negative ? "-0x" : "0x") + mantissa + "p" + exp);
+                v = Double.parseDouble(literal + "p" + exp);
             } catch (NumberFormatException e) {
                 v = exp.startsWith("-") ? 0.0 : Double.POSITIVE_INFINITY;
                 v = negative ? -v : v;
