@@ -86,11 +86,6 @@ public final class Call {
         return Numbers.longOrError(request.arg(i));
     }
 
-    /** Argument {@code i} as a double, or {@code ERR value is not a valid float}. */
-    public double doubleArg(int i) {
-        return Numbers.doubleOrError(request.arg(i));
-    }
-
     /** The command name in lower case, e.g. {@code hset}. */
     public String name() {
         return request.name();

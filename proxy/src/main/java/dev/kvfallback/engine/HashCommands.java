@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>Order: a small Redis hash (a listpack: at most 128 fields, none of its fields or values
  * longer than 64 bytes) replies in insertion order, which {@link HashValue} keeps. A larger one is
  * a hash table whose order is unspecified; insertion order serves for it too, and HSCAN pages it
- * (see {@link SetCommands#scanPage}). Redis never turns a hash table back into a listpack; this
+ * (see {@link Scans#page}). Redis never turns a hash table back into a listpack; this
  * engine judges smallness by the current contents only.
  *
  * <p>HINCRBYFLOAT computes in C's {@code long double} as Redis does, emulated exactly by
@@ -253,16 +253,16 @@ final class HashCommands {
 
     /** HSCAN key cursor [MATCH pattern] [COUNT count]: a small hash all at once, a large one paged. */
     private static RespValue hscan(Call c) {
-        long cursor = SetCommands.scanCursor(c.arg(2));
+        long cursor = Scans.parseCursor(c.arg(2));
         HashValue hash = c.txn().read(c.arg(1), HashValue.class);
         if (hash == null) {
-            return SetCommands.scanReply(0, List.of());
+            return Scans.reply(0, List.of());
         }
-        SetCommands.ScanArgs args = SetCommands.scanArgs(c);
+        Scans.Args args = Scans.args(c);
         LinkedHashMap<Bytes, byte[]> fields = hash.fields();
-        SetCommands.Page<Bytes> page = small(hash)
-                ? new SetCommands.Page<>(new ArrayList<>(fields.keySet()), 0)
-                : SetCommands.scanPage(fields.keySet(), cursor, args.count());
+        Scans.Page<Bytes> page = small(hash)
+                ? new Scans.Page<>(new ArrayList<>(fields.keySet()), 0)
+                : Scans.page(fields.keySet(), cursor, args.count());
         List<RespValue> flat = new ArrayList<>();
         for (Bytes field : page.items()) {
             if (args.matches(field)) {
@@ -270,7 +270,7 @@ final class HashCommands {
                 flat.add(Call.bulk(fields.get(field)));
             }
         }
-        return SetCommands.scanReply(page.next(), flat);
+        return Scans.reply(page.next(), flat);
     }
 
     /** Whether Redis would keep this hash as a listpack. */

@@ -285,7 +285,7 @@ final class KeyCommands {
 
     /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. */
     private static CompletionStage<RespValue> scan(Engine.Scope s, ScanCursors cursors) {
-        long cursor = parseCursor(s.arg(1));
+        long cursor = Scans.parseCursor(s.arg(1));
         long count = 10;
         byte[] pattern = null;
         byte[] type = null;
@@ -320,7 +320,7 @@ final class KeyCommands {
                     ? CompletableFuture.completedFuture(keys)
                     : keyspace.load(s.db(), keys).thenApply(stored -> ofType(stored, typeName, s.now()));
             long next = page.size() < fetch ? 0 : cursors.save(s.db(), page.get(page.size() - 1), s.random());
-            return typed.thenApply(found -> scanReply(next, found));
+            return typed.thenApply(found -> Scans.reply(next, bulks(found)));
         });
     }
 
@@ -332,49 +332,6 @@ final class KeyCommands {
             }
         }
         return keys;
-    }
-
-    private static RespValue scanReply(long cursor, List<byte[]> keys) {
-        List<RespValue> items = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            items.add(new RespValue.Bulk(key));
-        }
-        byte[] next = Long.toUnsignedString(cursor).getBytes(StandardCharsets.US_ASCII);
-        return new RespValue.Array(List.of(new RespValue.Bulk(next), new RespValue.Array(items)));
-    }
-
-    /**
-     * A cursor as Redis's {@code parseScanCursorOrReply} reads one: {@code strtoul}, so a sign is
-     * allowed (a minus wraps around), an empty string is 0, and leading whitespace, trailing junk
-     * and values past 2^64-1 are {@code ERR invalid cursor}.
-     */
-    static long parseCursor(byte[] s) {
-        int end = 0;
-        while (end < s.length && s[end] != 0) {
-            end++;
-        }
-        if (end == 0) {
-            return 0;
-        }
-        int i = 0;
-        boolean negative = false;
-        if (s[0] == '+' || s[0] == '-') {
-            negative = s[0] == '-';
-            i++;
-        }
-        if (i == end) {
-            throw new CommandError(EngineErrors.INVALID_CURSOR);
-        }
-        long value = 0;
-        for (; i < end; i++) {
-            int digit = s[i] - '0';
-            if (digit < 0 || digit > 9
-                    || Long.compareUnsigned(value, Long.divideUnsigned(-1L - digit, 10)) > 0) {
-                throw new CommandError(EngineErrors.INVALID_CURSOR);
-            }
-            value = value * 10 + digit;
-        }
-        return negative ? -value : value;
     }
 
     private static CompletionStage<RespValue> randomKey(Engine.Scope s) {
@@ -496,5 +453,13 @@ final class KeyCommands {
             positions.put(cursor, new Position(db, lastKey));
             return cursor;
         }
+    }
+
+    private static List<RespValue> bulks(List<byte[]> keys) {
+        List<RespValue> items = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            items.add(new RespValue.Bulk(key));
+        }
+        return items;
     }
 }

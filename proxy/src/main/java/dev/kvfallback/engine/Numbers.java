@@ -1,16 +1,11 @@
 package dev.kvfallback.engine;
 
-import java.util.regex.Pattern;
-
 /**
- * Number parsing as strict as Redis's ({@code string2ll}, {@code strtold} with its checks): a
- * client's {@code "+1"}, {@code " 1"}, {@code "01"} or {@code "1d"} is not a number in Redis and
- * must not be one here.
+ * Integer parsing as strict as Redis's {@code string2ll}: a client's {@code "+1"}, {@code " 1"}
+ * or {@code "01"} is not an integer in Redis and must not be one here. (Doubles: {@code LongDouble}
+ * for the INCRBYFLOAT family, the sorted-set family's own parser for scores.)
  */
 public final class Numbers {
-
-    private static final Pattern DECIMAL = Pattern.compile(
-            "[+-]?(?:(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))");
 
     private Numbers() {
     }
@@ -62,32 +57,6 @@ public final class Numbers {
         Long v = parseLong(s);
         if (v == null) {
             throw new CommandError(EngineErrors.NOT_INTEGER);
-        }
-        return v;
-    }
-
-    /** A double as Redis reads one ({@code inf} allowed, NaN not), or null. */
-    public static Double parseDouble(byte[] s) {
-        if (s.length == 0 || s.length > 256) {
-            return null;
-        }
-        String text = new String(s, java.nio.charset.StandardCharsets.US_ASCII);
-        if (!DECIMAL.matcher(text).matches()) {
-            return null;
-        }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        double d = Double.parseDouble(text);
-        return Double.isNaN(d) ? null : d;
-    }
-
-    /** Like {@link #parseDouble}, throwing Redis's {@code ERR value is not a valid float}. */
-    public static double doubleOrError(byte[] s) {
-        Double v = parseDouble(s);
-        if (v == null) {
-            throw new CommandError(EngineErrors.NOT_FLOAT);
         }
         return v;
     }

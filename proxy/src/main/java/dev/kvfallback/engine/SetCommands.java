@@ -23,7 +23,7 @@ import java.util.random.RandomGenerator;
  * current members only, which is one of the orders Redis might give.)
  *
  * <p>Also here, shared with HSCAN: the SCAN family's cursor and option parsing and the paging of
- * large collections ({@link #scanPage}).
+ * large collections ({@link Scans#page}).
  */
 final class SetCommands {
 
@@ -39,7 +39,6 @@ final class SetCommands {
     private static final int INTSET_ENTRIES = 512;
     /** The most elements a negative count (repeats allowed) may ask for; the reply is built in memory. */
     private static final long MAX_REPEATS = 1_000_000;
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     private enum Op { INTER, UNION, DIFF }
 
@@ -265,21 +264,21 @@ final class SetCommands {
     }
 
     private static RespValue sscan(Call c) {
-        long cursor = scanCursor(c.arg(2));
+        long cursor = Scans.parseCursor(c.arg(2));
         SetValue set = c.txn().read(c.arg(1), SetValue.class);
         if (set == null) {
-            return scanReply(0, List.of());
+            return Scans.reply(0, List.of());
         }
-        ScanArgs args = scanArgs(c);
+        Scans.Args args = Scans.args(c);
         List<Bytes> intset = intsetOrder(set.members());
-        Page<Bytes> page = intset != null ? new Page<>(intset, 0) : scanPage(set.members(), cursor, args.count());
+        Scans.Page<Bytes> page = intset != null ? new Scans.Page<>(intset, 0) : Scans.page(set.members(), cursor, args.count());
         List<RespValue> items = new ArrayList<>();
         for (Bytes m : page.items()) {
             if (args.matches(m)) {
                 items.add(Call.bulk(m));
             }
         }
-        return scanReply(page.next(), items);
+        return Scans.reply(page.next(), items);
     }
 
     // ---- Order, sampling and counts, shared with the hash commands.
@@ -349,130 +348,4 @@ final class SetCommands {
         return out;
     }
 
-    // ---- The SCAN family (SSCAN, HSCAN).
-
-    /** The options after a collection SCAN's cursor. */
-    record ScanArgs(byte[] pattern, long count) {
-        boolean matches(Bytes item) {
-            return pattern == null || Glob.matches(pattern, item.bytes());
-        }
-    }
-
-    /** One page of a collection: its items, and the cursor to continue from (0: done). */
-    record Page<T>(List<T> items, long next) {
-    }
-
-    /**
-     * A cursor as Redis reads one ({@code strtoul}, base 10): an optional sign (a minus wraps),
-     * digits, nothing after; the empty string is 0. Anything else is {@code ERR invalid cursor}.
-     */
-    static long scanCursor(byte[] arg) {
-        int end = 0;
-        while (end < arg.length && arg[end] != 0) {
-            end++;
-        }
-        String text = new String(arg, 0, end, StandardCharsets.ISO_8859_1);
-        if (text.isEmpty()) {
-            return 0;
-        }
-        if (!text.matches("[+-]?[0-9]+")) {
-            throw new CommandError(EngineErrors.INVALID_CURSOR);
-        }
-        BigInteger v = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
-        if (v.abs().bitLength() > 64) {
-            throw new CommandError(EngineErrors.INVALID_CURSOR);
-        }
-        return v.longValue();
-    }
-
-    /** MATCH and COUNT after a key and cursor, as Redis's {@code scanGenericCommand} reads them. */
-    static ScanArgs scanArgs(Call c) {
-        byte[] pattern = null;
-        long count = DEFAULT_SCAN_COUNT;
-        for (int i = 3; i < c.argc(); i += 2) {
-            boolean hasValue = i + 1 < c.argc();
-            if (c.is(i, "count") && hasValue) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw new CommandError(EngineErrors.SYNTAX);
-                }
-            } else if (c.is(i, "match") && hasValue) {
-                byte[] p = c.arg(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                throw new CommandError(EngineErrors.SYNTAX);
-            }
-        }
-        return new ScanArgs(pattern, count);
-    }
-
-    static RespValue scanReply(long cursor, List<RespValue> items) {
-        return new RespValue.Array(List.of(
-                new RespValue.Bulk(Long.toUnsignedString(cursor).getBytes(StandardCharsets.US_ASCII)),
-                new RespValue.Array(items)));
-    }
-
-    /**
-     * About {@code count} items of a large collection, from {@code cursor} on. Items are ordered by a
-     * stable 63-bit hash of their bytes and the cursor is the hash to resume at, so SCAN's guarantee
-     * holds across changes between calls: an item present for the whole iteration is returned (and
-     * items sharing a hash are never split across pages). Cost: one pass, O(n log count).
-     */
-    static Page<Bytes> scanPage(Collection<Bytes> all, long cursor, long count) {
-        int want = (int) Math.min(count, Integer.MAX_VALUE - 1);
-        // The want smallest eligible hashes, largest on top.
-        PriorityQueue<Long> smallest = new PriorityQueue<>(Comparator.reverseOrder());
-        for (Bytes item : all) {
-            long h = scanHash(item);
-            if (Long.compareUnsigned(h, cursor) >= 0) {
-                if (smallest.size() < want) {
-                    smallest.add(h);
-                } else if (h < smallest.peek()) {
-                    smallest.poll();
-                    smallest.add(h);
-                }
-            }
-        }
-        if (smallest.isEmpty()) {
-            return new Page<>(List.of(), 0);
-        }
-        long last = smallest.peek();
-        record Hashed(long hash, Bytes item) {
-        }
-        List<Hashed> page = new ArrayList<>();
-        long next = 0;
-        for (Bytes item : all) {
-            long h = scanHash(item);
-            if (Long.compareUnsigned(h, cursor) < 0) {
-                continue;
-            }
-            if (h <= last) {
-                page.add(new Hashed(h, item));
-            } else if (next == 0 || h < next) {
-                next = h;
-            }
-        }
-        page.sort(Comparator.comparingLong(Hashed::hash));
-        List<Bytes> items = new ArrayList<>(page.size());
-        for (Hashed p : page) {
-            items.add(p.item());
-        }
-        return new Page<>(items, next);
-    }
-
-    /** FNV-1a with a murmur3 finish, in 1..2^63-1 (0 is the start cursor): stable across processes. */
-    static long scanHash(Bytes item) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : item.bytes()) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        h >>>= 1;
-        return h == 0 ? 1 : h;
-    }
 }

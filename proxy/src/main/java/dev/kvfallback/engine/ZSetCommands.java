@@ -765,82 +765,30 @@ final class ZSetCommands {
      * with cursor 0; a large one in pages of COUNT entries, the cursor an offset in score order.
      */
     private static RespValue zscan(Call c) {
-        Long cursor = scanCursor(c.arg(2));
-        if (cursor == null) {
-            throw new CommandError(EngineErrors.INVALID_CURSOR);
-        }
+        long cursor = Scans.parseCursor(c.arg(2));
         ZSetValue z = c.txn().read(c.arg(1), ZSetValue.class);
         if (z == null) {
-            return new RespValue.Array(List.of(Call.text("0"), RespValue.Array.EMPTY));
+            return Scans.reply(0, List.of());
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < c.argc(); ) {
-            int left = c.argc() - i;
-            if (c.is(i, "count") && left >= 2) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw new CommandError(EngineErrors.SYNTAX);
-                }
-                i += 2;
-            } else if (c.is(i, "match") && left >= 2) {
-                byte[] p = c.arg(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-                i += 2;
-            } else {
-                throw new CommandError(EngineErrors.SYNTAX);
-            }
-        }
+        Scans.Args args = Scans.args(c);
         List<ZSetValue.Entry> all = new ArrayList<>(z.ordered());
         long from = 0;
         long to = all.size();
         long next = 0;
         if (z.size() > ZSetValue.LISTPACK_ENTRIES || z.maxMemberLength() > ZSetValue.LISTPACK_VALUE) {
             from = Long.compareUnsigned(cursor, all.size()) >= 0 ? all.size() : cursor;
-            to = Math.min(all.size(), from + count);
+            to = Math.min(all.size(), from + Math.min(args.count(), all.size()));
             next = to >= all.size() ? 0 : to;
         }
         List<RespValue> items = new ArrayList<>();
         for (int i = (int) from; i < to; i++) {
             ZSetValue.Entry e = all.get(i);
-            if (pattern == null || Glob.matches(pattern, e.member().bytes())) {
+            if (args.matches(e.member())) {
                 items.add(Call.bulk(e.member()));
                 items.add(Call.text(dev.kvfallback.protocol.RespDoubles.format(e.score())));
             }
         }
-        return new RespValue.Array(List.of(Call.text(Long.toUnsignedString(next)), new RespValue.Array(items)));
-    }
-
-    /** {@code parseScanCursorOrReply}: C's {@code strtoul}, no leading space, nothing after, no overflow. */
-    private static Long scanCursor(byte[] s) {
-        if (s.length > 0 && CDouble.isSpace(s[0])) {
-            return null;
-        }
-        int i = 0;
-        boolean negative = false;
-        if (i < s.length && (s[i] == '+' || s[i] == '-')) {
-            negative = s[i] == '-';
-            i++;
-        }
-        if (i >= s.length) {
-            return s.length == 0 ? 0L : null;
-        }
-        long v = 0;
-        for (; i < s.length; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) {
-                return null;
-            }
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) {
-                return null;
-            }
-            long next = v * 10 + d;
-            if (Long.compareUnsigned(next, v * 10) < 0) {
-                return null;
-            }
-            v = next;
-        }
-        return negative ? -v : v;
+        return Scans.reply(next, items);
     }
 
     // ---- Replies and ranges --------------------------------------------------------------------

@@ -118,14 +118,14 @@ class KeyCommandsTest {
 
     @Test
     void cursorsParseAsStrtoul() {
-        assertEquals(0, KeyCommands.parseCursor(bytes("")));
-        assertEquals(-1L, KeyCommands.parseCursor(bytes("18446744073709551615")));
-        assertEquals(-1L, KeyCommands.parseCursor(bytes("-1")));
-        assertEquals(1L, KeyCommands.parseCursor(bytes("-18446744073709551615")));
-        assertEquals(42L, KeyCommands.parseCursor(bytes("+042")));
-        assertEquals(5L, KeyCommands.parseCursor(new byte[] {'5', 0, 'x'}));
+        assertEquals(0, Scans.parseCursor(bytes("")));
+        assertEquals(-1L, Scans.parseCursor(bytes("18446744073709551615")));
+        assertEquals(-1L, Scans.parseCursor(bytes("-1")));
+        assertEquals(1L, Scans.parseCursor(bytes("-18446744073709551615")));
+        assertEquals(42L, Scans.parseCursor(bytes("+042")));
+        assertEquals(5L, Scans.parseCursor(new byte[] {'5', 0, 'x'}));
         for (String bad : List.of("18446744073709551616", " 1", "1 ", "x", "+", "-", "0x1", "1e3", "\t1")) {
-            assertThrows(CommandError.class, () -> KeyCommands.parseCursor(bytes(bad)), bad);
+            assertThrows(CommandError.class, () -> Scans.parseCursor(bytes(bad)), bad);
         }
     }
 
