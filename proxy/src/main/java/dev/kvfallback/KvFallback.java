@@ -3,7 +3,9 @@ package dev.kvfallback;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.engine.CachingKeyspace;
 import dev.kvfallback.engine.Engine;
+import dev.kvfallback.engine.Keyspace;
 import dev.kvfallback.failover.Failover;
 import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespLimits;
@@ -43,6 +45,9 @@ public final class KvFallback implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvFallback.class);
     /** How often expired keys are removed from MongoDB (divergent ones never). */
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+    /** The fallback's cache of keys, when this proxy writes its MongoDB database alone. */
+    private static final int CACHE_ENTRIES = 200_000;
+    private static final long CACHE_BYTES = 128L << 20;
 
     private final EventLoopGroup group;
     private final LettuceUpstream upstream;
@@ -76,12 +81,15 @@ public final class KvFallback implements AutoCloseable {
                 config.redisCaCert() == null ? null : config.redisCaCert().toFile());
         MongoStore store = null;
         try {
-            store = MongoStore.open(config.mongodbUri(), config.mongodbDb(), config.dataDir(), SWEEP_INTERVAL);
+            store = MongoStore.open(config.mongodbUri(), config.mongodbDb(), config.dataDir(), SWEEP_INTERVAL,
+                    config.mongodbExclusive());
+            Keyspace keyspace = config.mongodbExclusive()
+                    ? new CachingKeyspace(store.keyspace(), CACHE_ENTRIES, CACHE_BYTES) : store.keyspace();
             CommandTable table = CommandTable.load();
             Failover failover = new Failover(config.forceFallback());
             // Forced fallback must not touch Redis, not even to ask its version.
             String version = failover.forced() ? table.redisVersion() : upstreamVersion(group, upstream, table.redisVersion());
-            Engine engine = new Engine(store.keyspace(), table, System::currentTimeMillis, new Random(),
+            Engine engine = new Engine(keyspace, table, System::currentTimeMillis, new Random(),
                     config.databases(), true);
             LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl());

@@ -34,6 +34,9 @@ public final class ConfigLoader {
             new Option("--mongodb-uri", List.of("MONGODB_URI"), "mongodb-uri", null,
                     "MongoDB URI (default: the embedded store in --data-dir)"),
             new Option("--mongodb-db", List.of("MONGODB_DB_NAME"), "mongodb-db", "kvfallback", "MongoDB database name"),
+            new Option("--mongodb-exclusive", List.of("KVFALLBACK_MONGODB_EXCLUSIVE"), "mongodb-exclusive", "auto",
+                    "yes: this proxy is the only writer of its MongoDB database (faster: a write-through cache, "
+                            + "lighter write guards); auto: yes for the embedded store, no for --mongodb-uri"),
             new Option("--data-dir", List.of("KVFALLBACK_DATA_DIR"), "data-dir", "./data", "data directory"),
             new Option("--admin-listen", List.of("KVFALLBACK_ADMIN_LISTEN"), "admin-listen", "127.0.0.1:9380",
                     "admin HTTP address"),
@@ -117,6 +120,10 @@ public final class ConfigLoader {
         if (!mode.equals("auto") && !mode.equals("fallback")) {
             problems.add("mode must be auto or fallback, got '" + v.get("mode") + "'");
         }
+        String exclusive = v.get("mongodb-exclusive").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("auto", "yes", "no").contains(exclusive)) {
+            problems.add("mongodb-exclusive must be auto, yes or no, got '" + v.get("mongodb-exclusive") + "'");
+        }
         Path ca = v.get("redis-ca-cert") == null ? null : Path.of(v.get("redis-ca-cert"));
         if (ca != null && !Files.isReadable(ca)) {
             problems.add("redis-ca-cert " + ca + " is not a readable file");
@@ -124,7 +131,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"),
+        boolean mongodbExclusive = exclusive.equals("auto") ? v.get("mongodb-uri") == null : exclusive.equals("yes");
+        return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"), mongodbExclusive,
                 Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
                 maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"));
     }

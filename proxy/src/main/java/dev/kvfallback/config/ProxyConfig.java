@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * @param redisCaCert    PEM CA certificates to trust for {@code rediss://}, or null for the JDK's
  * @param mongodbUri     MongoDB URI, or null for the embedded store
  * @param mongodbDb      MongoDB database name
+ * @param mongodbExclusive whether this proxy is the only writer of that database
  * @param dataDir        where the embedded store keeps its files
  * @param adminListen    the admin HTTP endpoint
  * @param adminKey       the admin key, or null (admin writes refused)
@@ -21,6 +22,7 @@ import java.nio.file.Path;
  * @param forceFallback  serve every command from MongoDB and never touch Redis ({@code --mode fallback})
  */
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
+                          boolean mongodbExclusive,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
                           long maxBulkLength, int databases, int ioThreads,
                           boolean forceFallback) {

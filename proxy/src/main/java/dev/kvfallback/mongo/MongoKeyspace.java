@@ -53,6 +53,13 @@ import java.util.regex.Pattern;
  * nothing here relies on features the embedded mongo-java-server lacks (transactions,
  * pipeline updates, enforced TTL or partial indexes).
  *
+ * <p>Exclusive use: when this process is the only writer of the database (the embedded store,
+ * or a MongoDB given to one proxy), every write already runs under the engine's per-key order,
+ * so a replace or delete matches {@code _id} alone (a document gone meanwhile, swept when it
+ * expired, is still a conflict). That spares mongo-java-server, whose planner only uses an index
+ * whose keys are exactly a filter's, a compound {@code {_id, version}} index it must maintain on
+ * every write (measured: a quarter of its write rate). Shared use keeps the full guard.
+ *
  * <p>Threads: all work runs on the reactive driver; stages complete on the driver's threads and
  * nothing here ever blocks. A collection's indexes are created once, on its first use.
  */
@@ -74,11 +81,19 @@ public final class MongoKeyspace implements Keyspace {
     private static final BsonBinary FIRST_BINARY = new BsonBinary(new byte[0]);
 
     private final MongoDatabase database;
+    private final boolean exclusive;
     private final Map<Integer, CompletableFuture<MongoCollection<BsonDocument>>> collections =
             new ConcurrentHashMap<>();
 
-    public MongoKeyspace(MongoDatabase database) {
+    /** @param exclusive whether this process is the database's only writer (see the class comment) */
+    public MongoKeyspace(MongoDatabase database, boolean exclusive) {
         this.database = database;
+        this.exclusive = exclusive;
+    }
+
+    /** Whether this process is the database's only writer. */
+    public boolean exclusive() {
+        return exclusive;
     }
 
     @Override
@@ -117,7 +132,7 @@ public final class MongoKeyspace implements Keyspace {
         });
     }
 
-    private static CompletableFuture<Boolean> apply(MongoCollection<BsonDocument> c, Write w) {
+    private CompletableFuture<Boolean> apply(MongoCollection<BsonDocument> c, Write w) {
         BsonValue id = KeyDocument.id(w.key());
         long expected = w.expectedVersion();
         boolean delete = w.value() == null && !w.divergent();
@@ -139,9 +154,10 @@ public final class MongoKeyspace implements Keyspace {
         return Mono.from(c.replaceOne(guard(id, expected), doc)).map(r -> r.getMatchedCount() == 1).toFuture();
     }
 
-    /** {@code {_id, version}} as one flat filter, so the {@code _id_version} index serves it. */
-    private static Bson guard(BsonValue id, long version) {
-        return new BsonDocument(KeyDocument.ID, id).append(KeyDocument.VERSION, new BsonInt64(version));
+    /** {@code {_id, version}} as one flat filter, which the {@code _id_version} index serves; {@code {_id}} when exclusive. */
+    private Bson guard(BsonValue id, long version) {
+        BsonDocument filter = new BsonDocument(KeyDocument.ID, id);
+        return exclusive ? filter : filter.append(KeyDocument.VERSION, new BsonInt64(version));
     }
 
     private static boolean isDuplicateKey(Throwable e) {
@@ -271,19 +287,21 @@ public final class MongoKeyspace implements Keyspace {
 
     private CompletableFuture<MongoCollection<BsonDocument>> prepare(int db) {
         MongoCollection<BsonDocument> c = database.getCollection("kv_" + db, BsonDocument.class);
-        List<IndexModel> indexes = List.of(
-                // Every guarded write filters on {_id, version}. Real MongoDB answers that from the
-                // _id index alone; mongo-java-server only uses an index whose keys are exactly the
-                // filter's, and without this one scans the whole collection on every write. On real
-                // MongoDB it costs one more index entry per write.
-                new IndexModel(Indexes.ascending(KeyDocument.ID, KeyDocument.VERSION),
-                        new IndexOptions().unique(true).name("_id_version")),
+        List<IndexModel> indexes = new ArrayList<>();
+        if (!exclusive) {
+            // Guarded writes filter on {_id, version}. Real MongoDB answers that from the _id
+            // index alone; mongo-java-server only uses an index whose keys are exactly the
+            // filter's, and without this one scans the whole collection on every write.
+            indexes.add(new IndexModel(Indexes.ascending(KeyDocument.ID, KeyDocument.VERSION),
+                    new IndexOptions().unique(true).name("_id_version")));
+        }
+        indexes.addAll(List.of(
                 new IndexModel(Indexes.ascending(KeyDocument.DIVERGENT)),
                 // Real MongoDB removes expired keys itself; the partial filter keeps a divergent
                 // document until it has been replayed. mongo-java-server accepts but ignores this.
                 new IndexModel(Indexes.ascending(KeyDocument.EXPIRE_AT), new IndexOptions()
                         .expireAfter(0L, TimeUnit.SECONDS)
-                        .partialFilterExpression(Filters.eq(KeyDocument.DIVERGENT, false))));
+                        .partialFilterExpression(Filters.eq(KeyDocument.DIVERGENT, false)))));
         return Flux.from(c.createIndexes(indexes))
                 .onErrorResume(MongoKeyspace::isIndexConflict, e -> {
                     // An index of that name exists with other options: serve rather than refuse,

@@ -37,10 +37,10 @@ public final class MongoStore implements AutoCloseable {
     private final String description;
 
     private MongoStore(MongoClient client, EmbeddedMongo embedded, String databaseName, Duration sweepInterval,
-                       String description) {
+                       String description, boolean exclusive) {
         this.client = client;
         this.embedded = embedded;
-        this.keyspace = new MongoKeyspace(client.getDatabase(databaseName));
+        this.keyspace = new MongoKeyspace(client.getDatabase(databaseName), exclusive);
         this.sweeper = new MongoSweeper(keyspace, sweepInterval, System::currentTimeMillis);
         this.description = description;
     }
@@ -52,15 +52,24 @@ public final class MongoStore implements AutoCloseable {
      * @throws IllegalArgumentException if the URI is malformed (the message has no secrets)
      */
     public static MongoStore open(String uri, String databaseName, Path dataDir, Duration sweepInterval) {
+        return open(uri, databaseName, dataDir, sweepInterval, uri == null);
+    }
+
+    /**
+     * As {@link #open(String, String, Path, Duration)}, saying whether this process will be the
+     * database's only writer (true suits the embedded store; see {@link MongoKeyspace}).
+     */
+    public static MongoStore open(String uri, String databaseName, Path dataDir, Duration sweepInterval,
+                                  boolean exclusive) {
         if (uri != null) {
             return new MongoStore(MongoClients.create(settings(parse(uri))), null, databaseName, sweepInterval,
-                    redact(uri));
+                    redact(uri), exclusive);
         }
         EmbeddedMongo embedded = EmbeddedMongo.start(dataDir);
         try {
             MongoClient client = MongoClients.create(settings(new ConnectionString(embedded.connectionString())));
             return new MongoStore(client, embedded, databaseName, sweepInterval,
-                    "embedded (H2 file in " + dataDir.toAbsolutePath().normalize() + ")");
+                    "embedded (H2 file in " + dataDir.toAbsolutePath().normalize() + ")", exclusive);
         } catch (RuntimeException e) {
             embedded.close();
             throw e;

@@ -47,6 +47,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFallbackSettingsDefaultByTheStoreInUse() throws Exception {
+        ProxyConfig embedded = ConfigLoader.load(List.of(), Map.of());
+        assertTrue(embedded.mongodbExclusive(), "the embedded store has one writer: this proxy");
+        assertTrue(!embedded.forceFallback());
+        ProxyConfig shared = ConfigLoader.load(List.of("--mode", "fallback"), Map.of("MONGODB_URI", "mongodb://m:27017"));
+        assertTrue(!shared.mongodbExclusive(), "a MongoDB server may have other writers");
+        assertTrue(shared.forceFallback());
+        assertTrue(ConfigLoader.load(List.of("--mongodb-exclusive", "yes"), Map.of("MONGODB_URI", "mongodb://m"))
+                .mongodbExclusive());
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--mode", "mongo", "--mongodb-exclusive", "maybe"), Map.of()));
+        assertEquals(2, e.getMessage().split("\n").length, e.getMessage());
+    }
+
+    @Test
     void everyMistakeIsReportedOnItsOwnLine() {
         ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
                 List.of("--listen", "nonsense", "--redis-url", "http://x", "--databases", "zero", "--bogus", "1"),

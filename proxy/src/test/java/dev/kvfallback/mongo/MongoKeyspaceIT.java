@@ -69,7 +69,17 @@ class MongoKeyspaceIT extends KeyspaceContract {
     @Override
     protected Keyspace keyspace() {
         database = client.getDatabase("contract" + databases.incrementAndGet());
-        return new MongoKeyspace(database);
+        return new MongoKeyspace(database, exclusive());
+    }
+
+    /** Whether the keyspaces under test are used by this process alone; see {@link ExclusiveMongoKeyspaceIT}. */
+    boolean exclusive() {
+        return false;
+    }
+
+    @Override
+    protected boolean refusesStaleVersions() {
+        return !exclusive();
     }
 
     @Test
