@@ -35,6 +35,12 @@ public final class Errors {
             new RespValue.Error("ERR Invalid arguments specified for command");
     public static final RespValue.Error INVALID_ARGUMENT_COUNT =
             new RespValue.Error("ERR Invalid number of arguments specified for command");
+    public static final RespValue.Error MULTI_NESTED = new RespValue.Error("ERR MULTI calls can not be nested");
+    public static final RespValue.Error EXEC_WITHOUT_MULTI = new RespValue.Error("ERR EXEC without MULTI");
+    public static final RespValue.Error DISCARD_WITHOUT_MULTI = new RespValue.Error("ERR DISCARD without MULTI");
+    public static final RespValue.Error WATCH_IN_MULTI = new RespValue.Error("ERR WATCH inside MULTI is not allowed");
+    public static final RespValue.Error EXECABORT =
+            new RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
 
     private Errors() {
     }

@@ -113,11 +113,6 @@ public final class Engine {
         keyless.put(name, command);
     }
 
-    /** Whether the engine serves the command (lower-case name). */
-    public boolean serves(String name) {
-        return commands.containsKey(name) || keyless.containsKey(name);
-    }
-
     /** Runs one command in db {@code db} for a client speaking RESP {@code protocol}. Never fails: errors are replies. */
     public CompletionStage<RespValue> execute(int db, int protocol, RespRequest request) {
         String name = request.name();

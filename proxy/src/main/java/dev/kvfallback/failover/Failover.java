@@ -4,9 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which backend serves client commands right now. Today the mode only changes when an operator
- * forces it ({@code --mode fallback}); the automatic state machine of DESIGN.md builds on this.
- * Read on every command from every event loop, so the mode is a volatile field.
+ * Which backend serves client commands. Today the mode is set once, at start ({@code --mode
+ * fallback} forces MongoDB); the automatic state machine of DESIGN.md will change it at run time,
+ * read on every command from every event loop.
  */
 public final class Failover {
 
@@ -23,8 +23,8 @@ public final class Failover {
         }
     }
 
-    private volatile Mode mode;
-    private volatile boolean forced;
+    private final Mode mode;
+    private final boolean forced;
 
     public Failover(boolean forceFallback) {
         this.forced = forceFallback;
@@ -45,16 +45,5 @@ public final class Failover {
 
     public boolean forced() {
         return forced;
-    }
-
-    /** Forces fallback on, or returns to automatic operation (Redis), logging the change once. */
-    public synchronized void force(boolean fallback, String cause) {
-        if (forced == fallback) {
-            return;
-        }
-        forced = fallback;
-        mode = fallback ? Mode.FALLBACK : Mode.PRIMARY;
-        log.info(fallback ? "[Database] Serving from MongoDB: fallback forced ({})"
-                : "[Database] Back to Redis: automatic mode ({})", cause);
     }
 }

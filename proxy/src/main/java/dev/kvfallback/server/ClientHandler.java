@@ -73,13 +73,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Where a command runs; commands in flight on one target park commands for another. */
     private enum Target { SHARED, PINNED, SUBSCRIBER, ENGINE, ENGINE_SERIAL }
 
-    private static final RespValue.Error MULTI_NESTED = new RespValue.Error("ERR MULTI calls can not be nested");
-    private static final RespValue.Error EXEC_WITHOUT_MULTI = new RespValue.Error("ERR EXEC without MULTI");
-    private static final RespValue.Error DISCARD_WITHOUT_MULTI = new RespValue.Error("ERR DISCARD without MULTI");
-    private static final RespValue.Error WATCH_IN_MULTI = new RespValue.Error("ERR WATCH inside MULTI is not allowed");
-    private static final RespValue.Error EXECABORT =
-            new RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
-
     private final CommandTable table;
     private final LocalCommands local;
     private final Upstream upstream;
@@ -311,7 +304,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         switch (spec.name()) {
             case "multi" -> {
                 if (queued != null) {
-                    return reply(MULTI_NESTED);
+                    return reply(Errors.MULTI_NESTED);
                 }
                 queued = new ArrayList<>();
                 queuedAbort = false;
@@ -319,23 +312,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case "exec" -> {
                 if (queued == null) {
-                    return reply(EXEC_WITHOUT_MULTI);
+                    return reply(Errors.EXEC_WITHOUT_MULTI);
                 }
                 if (queuedAbort) {
                     queued = null;
-                    return reply(EXECABORT);
+                    return reply(Errors.EXECABORT);
                 }
                 return forward(Target.ENGINE_SERIAL, request, null);
             }
             case "discard" -> {
                 if (queued == null) {
-                    return reply(DISCARD_WITHOUT_MULTI);
+                    return reply(Errors.DISCARD_WITHOUT_MULTI);
                 }
                 queued = null;
                 return reply(RespValue.Simple.OK);
             }
             case "watch" -> {
-                return reply(queued != null ? WATCH_IN_MULTI : EngineErrors.unavailable("WATCH"));
+                return reply(queued != null ? Errors.WATCH_IN_MULTI : EngineErrors.unavailable("WATCH"));
             }
             case "unwatch" -> {
                 return reply(RespValue.Simple.OK);

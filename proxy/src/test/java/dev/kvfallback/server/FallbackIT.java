@@ -2,6 +2,7 @@ package dev.kvfallback.server;
 
 import dev.kvfallback.KvFallback;
 import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -15,6 +16,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.params.SetParams;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +109,21 @@ class FallbackIT {
             assertEquals(42L, results.get(1));
             assertEquals("42", results.get(2));
             assertTrue(results.get(3) instanceof Exception, String.valueOf(results.get(3)));
+        }
+    }
+
+    @Test
+    void anUnreachableMongoDbIsAnErrorReplyWithinTheTimeoutNotAHang() throws Exception {
+        String deadMongo = "mongodb://127.0.0.1:" + RedisServer.freePort() + "/?serverSelectionTimeoutMS=1000";
+        try (KvFallback proxy = Proxy.start("redis://127.0.0.1:" + RedisServer.freePort(), "--mode", "fallback",
+                "--mongodb-uri", deadMongo, "--data-dir", dataDir.toString());
+             RawClient client = new RawClient(proxy.port())) {
+            long start = System.nanoTime();
+            String reply = new String(client.call("SET", "k", "v"), StandardCharsets.UTF_8);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(reply.startsWith("-ERR kvfallback: MongoDB unavailable ("), reply);
+            assertTrue(millis < 5000, millis + " ms");
+            assertEquals("+PONG\r\n", new String(client.call("PING"), StandardCharsets.UTF_8));
         }
     }
 
