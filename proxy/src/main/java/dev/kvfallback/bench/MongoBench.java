@@ -5,12 +5,12 @@
  *               serves until stdin reaches end of file or the process is terminated, then closes
  *               the store cleanly (a shutdown hook, so SIGTERM closes it too).
  *   run URI --op get|set|incr|hset|lpush --requests N --clients C --keyspace K --size D [--warmup W]
- *               empties collection kvfallback.bench_plain, then does N operations as C chains that
- *               each issue their next operation when the last completes (redis-benchmark's -c), and
- *               prints ops_per_sec=<n>. Before the timed part it runs W untimed operations (default
- *               20000) so a fresh JVM is not measured cold (measured for get, 50 clients on 2 cores:
- *               ~8k ops/s after 1000, ~12k after 20000); for get it first sets every key, untimed,
- *               as the script does through the proxy.
+ *               runs W untimed operations (default 20000) so a fresh JVM is not measured cold
+ *               (measured for get, 50 clients on 2 cores: ~8k ops/s after 1000, ~12k after 20000),
+ *               then N timed ones as C chains that each issue their next operation when the last
+ *               completes (redis-benchmark's -c), and prints ops_per_sec=<n>. Both parts start from
+ *               an empty collection kvfallback.bench_plain, for get one with every key set, as the
+ *               script prepares the proxy side.
  *
  * Each operation is the one MongoDB round trip a hand-written client would use for the Redis command,
  * with no version guard and no read before the write: the baseline the proxy's engine is measured
@@ -134,15 +134,12 @@ public final class MongoBench {
         try (MongoClient client = MongoClients.create(run.uri())) {
             MongoCollection<BsonDocument> c =
                     client.getDatabase("kvfallback").getCollection("bench_plain", BsonDocument.class);
-            Mono.from(c.deleteMany(EVERYTHING)).block();
             MongoBench bench = new MongoBench(c, run.keyspace(), run.size());
-            if (run.op().equals("get")) {
-                AtomicLong next = new AtomicLong();
-                drive(run.keyspace(), run.clients(), () -> bench.set(next.getAndIncrement()));
-            }
             LongFunction<Mono<Boolean>> operation = bench.operation(run.op());
             Supplier<Mono<Boolean>> random = () -> operation.apply(bench.random());
+            bench.reset(run);
             drive(run.warmup(), run.clients(), random);
+            bench.reset(run); // the timed part starts from where the proxy side's does
             long start = System.nanoTime();
             long failed = drive(run.requests(), run.clients(), random);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -152,6 +149,15 @@ public final class MongoBench {
             }
             System.out.printf("ops_per_sec=%.0f%n", run.requests() / seconds);
             return 0;
+        }
+    }
+
+    /** Empties the collection; for get, then sets every key, as the script does through the proxy. */
+    private void reset(Run run) {
+        Mono.from(collection.deleteMany(EVERYTHING)).block();
+        if (run.op().equals("get")) {
+            AtomicLong next = new AtomicLong();
+            drive(run.keyspace(), run.clients(), () -> set(next.getAndIncrement()));
         }
     }
 
