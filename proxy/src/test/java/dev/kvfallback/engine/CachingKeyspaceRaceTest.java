@@ -26,9 +26,19 @@ class CachingKeyspaceRaceTest {
     }
 
     /** An in-memory keyspace whose loads answer only when the test says so. */
-    private static final class Held extends InMemoryKeyspaceAdapter {
+    private static final class Held extends DelegatingKeyspace {
+        final InMemoryKeyspace memory;
         CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
         final AtomicInteger loads = new AtomicInteger();
+
+        Held() {
+            this(new InMemoryKeyspace());
+        }
+
+        private Held(InMemoryKeyspace memory) {
+            super(memory);
+            this.memory = memory;
+        }
 
         @Override
         public CompletionStage<List<Stored>> load(int db, List<byte[]> keys) {
@@ -98,35 +108,5 @@ class CachingKeyspaceRaceTest {
         assertEquals(before, inner.loads.get(), "a recent key is cached");
         assertEquals("v0", value(load(cache, "k0")));
         assertEquals(before + 1, inner.loads.get(), "an evicted key is loaded again");
-    }
-
-    /** Forwards to an in-memory keyspace; subclasses script the calls they need. */
-    private static class InMemoryKeyspaceAdapter implements Keyspace {
-        final InMemoryKeyspace memory = new InMemoryKeyspace();
-
-        @Override
-        public CompletionStage<List<Stored>> load(int db, List<byte[]> keys) {
-            return memory.load(db, keys);
-        }
-
-        @Override
-        public CompletionStage<Boolean> write(int db, List<Write> writes) {
-            return memory.write(db, writes);
-        }
-
-        @Override
-        public CompletionStage<List<byte[]>> scan(int db, byte[] after, int count, long nowMillis) {
-            return memory.scan(db, after, count, nowMillis);
-        }
-
-        @Override
-        public CompletionStage<Long> size(int db, long nowMillis) {
-            return memory.size(db, nowMillis);
-        }
-
-        @Override
-        public CompletionStage<Void> clear(int db, boolean divergent) {
-            return memory.clear(db, divergent);
-        }
     }
 }
