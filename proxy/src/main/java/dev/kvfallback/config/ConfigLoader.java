@@ -120,6 +120,11 @@ public final class ConfigLoader {
         if (!mode.equals("auto") && !mode.equals("fallback")) {
             problems.add("mode must be auto or fallback, got '" + v.get("mode") + "'");
         }
+        String mongodbUri = v.get("mongodb-uri");
+        if (mongodbUri != null && !validMongoUri(mongodbUri)) {
+            // Never echo the URI: it may carry a password.
+            problems.add("mongodb-uri is not a valid mongodb:// or mongodb+srv:// URI");
+        }
         String exclusive = v.get("mongodb-exclusive").trim().toLowerCase(java.util.Locale.ROOT);
         if (!List.of("auto", "yes", "no").contains(exclusive)) {
             problems.add("mongodb-exclusive must be auto, yes or no, got '" + v.get("mongodb-exclusive") + "'");
@@ -172,6 +177,15 @@ public final class ConfigLoader {
             problems.add("config file " + path + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
         return Map.of();
+    }
+
+    private static boolean validMongoUri(String uri) {
+        try {
+            new com.mongodb.ConnectionString(uri);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static HostPort hostPort(String key, String value, List<String> problems) {

@@ -57,8 +57,10 @@ class ConfigLoaderTest {
         assertTrue(ConfigLoader.load(List.of("--mongodb-exclusive", "yes"), Map.of("MONGODB_URI", "mongodb://m"))
                 .mongodbExclusive());
         ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
-                List.of("--mode", "mongo", "--mongodb-exclusive", "maybe"), Map.of()));
-        assertEquals(2, e.getMessage().split("\n").length, e.getMessage());
+                List.of("--mode", "mongo", "--mongodb-exclusive", "maybe", "--mongodb-uri", "http://u:secret@h"),
+                Map.of()));
+        assertEquals(3, e.getMessage().split("\n").length, e.getMessage());
+        assertTrue(!e.getMessage().contains("secret"), e.getMessage());
     }
 
     @Test
