@@ -450,8 +450,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (target == Target.ENGINE || target == Target.ENGINE_SERIAL) {
             CompletionStage<RespValue> work = request.name().equals("exec") ? exec()
                     : engine.execute(session.db, session.protocol, request);
-            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(
-                    value != null ? value : new RespValue.Error("ERR kvfallback: " + error))));
+            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(value != null ? value
+                    : new RespValue.Error(("ERR kvfallback: " + error).replace('\r', ' ').replace('\n', ' ')))));
         } else if (target == Target.PINNED) {
             pinned().send(request, callback);
         } else {
