@@ -4,6 +4,8 @@ import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -99,6 +101,24 @@ public final class Call {
 
     public static RespValue bulk(Bytes bytes) {
         return bytes == null ? RespValue.Null.BULK : new RespValue.Bulk(bytes.bytes());
+    }
+
+    /** Each value as a bulk string, in order. */
+    public static List<RespValue> bulks(Collection<byte[]> values) {
+        List<RespValue> out = new ArrayList<>(values.size());
+        for (byte[] v : values) {
+            out.add(bulk(v));
+        }
+        return out;
+    }
+
+    /** Each member as a bulk string, in order. */
+    public static List<RespValue> bulksOf(Collection<Bytes> members) {
+        List<RespValue> out = new ArrayList<>(members.size());
+        for (Bytes m : members) {
+            out.add(bulk(m));
+        }
+        return out;
     }
 
     public static RespValue integer(long v) {

@@ -130,19 +130,11 @@ final class HashCommands {
     }
 
     private static RespValue hkeys(Call c) {
-        List<RespValue> reply = new ArrayList<>();
-        for (Bytes field : fields(c).keySet()) {
-            reply.add(Call.bulk(field));
-        }
-        return new RespValue.Array(reply);
+        return new RespValue.Array(Call.bulksOf(fields(c).keySet()));
     }
 
     private static RespValue hvals(Call c) {
-        List<RespValue> reply = new ArrayList<>();
-        for (byte[] value : fields(c).values()) {
-            reply.add(Call.bulk(value));
-        }
-        return new RespValue.Array(reply);
+        return new RespValue.Array(Call.bulks(fields(c).values()));
     }
 
     private static RespValue hstrlen(Call c) {

@@ -320,7 +320,7 @@ final class KeyCommands {
                     ? CompletableFuture.completedFuture(keys)
                     : keyspace.load(s.db(), keys).thenApply(stored -> ofType(stored, typeName, s.now()));
             long next = page.size() < fetch ? 0 : cursors.save(s.db(), page.get(page.size() - 1), s.random());
-            return typed.thenApply(found -> Scans.reply(next, bulks(found)));
+            return typed.thenApply(found -> Scans.reply(next, Call.bulks(found)));
         });
     }
 
@@ -453,13 +453,5 @@ final class KeyCommands {
             positions.put(cursor, new Position(db, lastKey));
             return cursor;
         }
-    }
-
-    private static List<RespValue> bulks(List<byte[]> keys) {
-        List<RespValue> items = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            items.add(new RespValue.Bulk(key));
-        }
-        return items;
     }
 }

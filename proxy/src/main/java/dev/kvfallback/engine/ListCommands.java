@@ -82,7 +82,7 @@ final class ListCommands {
             return RespValue.Array.EMPTY;
         }
         List<byte[]> popped = take(c.txn().modify(c.arg(1), ListValue.class, null).elements(), head, count);
-        return hasCount ? bulks(popped) : Call.bulk(popped.get(0));
+        return hasCount ? array(popped) : Call.bulk(popped.get(0));
     }
 
     // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -114,7 +114,7 @@ final class ListCommands {
                 continue;
             }
             List<byte[]> popped = take(list.elements(), head, count == -1 ? 1 : count);
-            return new RespValue.Array(List.of(Call.bulk(c.arg(k)), bulks(popped)));
+            return new RespValue.Array(List.of(Call.bulk(c.arg(k)), array(popped)));
         }
         return RespValue.Null.ARRAY;
     }
@@ -134,7 +134,7 @@ final class ListCommands {
             return RespValue.Array.EMPTY;
         }
         int[] range = range(start, stop, list.elements().size());
-        return range == null ? RespValue.Array.EMPTY : bulks(list.elements().subList(range[0], range[1] + 1));
+        return range == null ? RespValue.Array.EMPTY : array(list.elements().subList(range[0], range[1] + 1));
     }
 
     // LINDEX key index
@@ -388,11 +388,7 @@ final class ListCommands {
         return -1;
     }
 
-    private static RespValue bulks(List<byte[]> elements) {
-        List<RespValue> items = new ArrayList<>(elements.size());
-        for (byte[] e : elements) {
-            items.add(Call.bulk(e));
-        }
-        return new RespValue.Array(items);
+    private static RespValue array(List<byte[]> elements) {
+        return new RespValue.Array(Call.bulks(elements));
     }
 }

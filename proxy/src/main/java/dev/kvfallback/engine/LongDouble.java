@@ -60,7 +60,7 @@ final class LongDouble {
 
     /** Redis's {@code string2ld}: null for what it refuses (spaces, junk, NaN, overflow, underflow to 0). */
     static LongDouble parse(byte[] s) {
-        if (s.length == 0 || s.length >= MAX_CHARS || isSpace(s[0])) {
+        if (s.length == 0 || s.length >= MAX_CHARS || Numbers.isSpace(s[0])) {
             return null;
         }
         Matcher m = TEXT.matcher(new String(s, StandardCharsets.ISO_8859_1));
@@ -83,10 +83,6 @@ final class LongDouble {
 
     private static String nonNull(String s) {
         return s == null ? "" : s;
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || (b >= '\t' && b <= '\r');
     }
 
     /** An exponent's digits, saturated well beyond any long double's range. */

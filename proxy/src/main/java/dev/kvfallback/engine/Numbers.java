@@ -61,6 +61,11 @@ public final class Numbers {
         return v;
     }
 
+    /** C's {@code isspace} in the "C" locale: Redis's number parsers refuse a leading one. */
+    static boolean isSpace(byte b) {
+        return b == ' ' || (b >= '\t' && b <= '\r');
+    }
+
     /** The decimal text of a long, as bytes. */
     public static byte[] bytes(long v) {
         return Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);

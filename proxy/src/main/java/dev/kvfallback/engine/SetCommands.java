@@ -2,15 +2,12 @@ package dev.kvfallback.engine;
 
 import dev.kvfallback.protocol.RespValue;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
 
 /**
@@ -48,7 +45,7 @@ final class SetCommands {
     static void register(Engine engine) {
         engine.add("sadd", SetCommands::sadd);
         engine.add("srem", SetCommands::srem);
-        engine.add("smembers", c -> new RespValue.Set(bulks(redisOrder(members(c, 1)))));
+        engine.add("smembers", c -> new RespValue.Set(Call.bulksOf(redisOrder(members(c, 1)))));
         engine.add("sismember", c -> Call.integer(members(c, 1).contains(Bytes.wrap(c.arg(2))) ? 1 : 0));
         engine.add("smismember", SetCommands::smismember);
         engine.add("scard", c -> Call.integer(members(c, 1).size()));
@@ -129,11 +126,11 @@ final class SetCommands {
         if (count >= set.members().size()) {
             List<Bytes> all = redisOrder(set.members());
             c.txn().delete(c.arg(1));
-            return new RespValue.Set(bulks(all));
+            return new RespValue.Set(Call.bulksOf(all));
         }
         List<Bytes> popped = sample(new ArrayList<>(set.members()), count.intValue(), c.random());
         c.txn().modify(c.arg(1), SetValue.class, null).members().removeAll(popped);
-        return new RespValue.Set(bulks(popped));
+        return new RespValue.Set(Call.bulksOf(popped));
     }
 
     /** SRANDMEMBER key [count]: a negative count may repeat members; replies are arrays. */
@@ -162,7 +159,7 @@ final class SetCommands {
         } else {
             picked = sample(members, (int) Math.min(count, members.size()), c.random());
         }
-        return new RespValue.Array(bulks(picked));
+        return new RespValue.Array(Call.bulksOf(picked));
     }
 
     private static RespValue smove(Call c) {
@@ -184,7 +181,7 @@ final class SetCommands {
     }
 
     private static RespValue combine(Call c, Op op, int from, int to) {
-        return new RespValue.Set(bulks(redisOrder(compute(c, op, from, to, 0))));
+        return new RespValue.Set(Call.bulksOf(redisOrder(compute(c, op, from, to, 0))));
     }
 
     /** SINTERSTORE, SUNIONSTORE, SDIFFSTORE: replace the destination (TTL gone), or delete it if empty. */
@@ -338,14 +335,6 @@ final class SetCommands {
             throw new CommandError(COUNT_RANGE);
         }
         return count;
-    }
-
-    private static List<RespValue> bulks(Collection<Bytes> members) {
-        List<RespValue> out = new ArrayList<>(members.size());
-        for (Bytes m : members) {
-            out.add(Call.bulk(m));
-        }
-        return out;
     }
 
 }

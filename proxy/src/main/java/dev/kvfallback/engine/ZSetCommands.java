@@ -926,13 +926,9 @@ final class ZSetCommands {
         private CDouble() {
         }
 
-        static boolean isSpace(byte b) {
-            return b == ' ' || (b >= '\t' && b <= '\r');
-        }
-
         /** {@code string2d}: the whole argument a float, no leading space, no NaN, no overflow or underflow. */
         static double strictOrError(byte[] s, RespValue.Error error) {
-            if (s.length == 0 || isSpace(s[0])) {
+            if (s.length == 0 || Numbers.isSpace(s[0])) {
                 throw new CommandError(error);
             }
             Parsed p = strtod(s, 0);
@@ -959,7 +955,7 @@ final class ZSetCommands {
         /** C's {@code strtod} from {@code from}: the value and where it stopped ({@code from} if nothing parsed). */
         static Parsed strtod(byte[] s, int from) {
             int i = from;
-            while (i < s.length && isSpace(s[i])) {
+            while (i < s.length && Numbers.isSpace(s[i])) {
                 i++;
             }
             int start = i;
