@@ -1,0 +1,306 @@
+/*
+ * Design: the admin endpoint is the JDK's HttpServer on its own small pool of daemon threads,
+ * apart from the Netty event loops, so a handler may wait for a backfill or a verify to finish
+ * (for at most a bounded time, then 504). One handler serves every path and reads as a
+ * checklist, like the proxy's command dispatch: route (404) → method (405) → body size (413)
+ * → key (403/401) → parameters (400) → Admin (200, or 500 on its failure). Every answer is
+ * JSON, rejections are {"error": ...}, and the exchange is always closed.
+ * The key is kept only as its SHA-256 digest and compared with MessageDigest.isEqual, so
+ * neither its value nor its length reaches a response, a log line or a timing difference.
+ */
+package dev.kvfallback.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.kvfallback.config.HostPort;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin HTTP endpoint: database health, and key-protected backfill and verify operations. */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    static final String HEALTH = "/api/admin/db-health";
+    static final String BACKFILL = "/api/admin/backfill";
+    static final String VERIFY = "/api/admin/verify";
+    static final int MAX_BODY = 64 * 1024;
+    static final int MAX_SAMPLE = 1000;
+    private static final int DEFAULT_SAMPLE = 20;
+    private static final int THREADS = 4;
+    // Requests beyond the threads and this queue are refused: HttpServer then closes the connection.
+    private static final int QUEUE = 64;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final HostPort listen;
+    private final byte[] keyDigest;
+    private final Admin admin;
+    private final Duration timeout;
+    private final Map<String, Route> routes;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    /** An endpoint on {@code listen}; a null {@code adminKey} disables backfill and verify. */
+    public AdminServer(HostPort listen, String adminKey, Admin admin) {
+        this(listen, adminKey, admin, DEFAULT_TIMEOUT);
+    }
+
+    AdminServer(HostPort listen, String adminKey, Admin admin, Duration timeout) {
+        this.listen = listen;
+        this.keyDigest = adminKey == null ? null : sha256(adminKey);
+        this.admin = admin;
+        this.timeout = timeout;
+        this.routes = Map.of(
+                HEALTH, new Route("GET", false, query -> admin.health()),
+                BACKFILL, new Route("POST", true, query -> await(admin.backfill())),
+                VERIFY, new Route("POST", true,
+                        query -> await(admin.verify(repair(query), sample(query)))));
+    }
+
+    /** Binds and starts serving; port 0 picks a free port. Returns the bound address. */
+    public synchronized InetSocketAddress start() throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 0);
+        executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUE), daemonThreads());
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+        http.start();
+        server = http;
+        InetSocketAddress bound = http.getAddress();
+        log.info("[Admin] listening on {}", new HostPort(bound.getHostString(), bound.getPort()));
+        return bound;
+    }
+
+    /** Stops at once: closes the socket and interrupts any handler still waiting. */
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+            server = null;
+        }
+    }
+
+    private void handle(HttpExchange exchange) {
+        try {
+            respond(exchange);
+        } catch (IOException e) {
+            log.debug("[Admin] could not answer {} {}: {}", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), e.toString());
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void respond(HttpExchange exchange) throws IOException {
+        try {
+            Map<String, Object> result = route(exchange);
+            send(exchange, 200, result);
+        } catch (Refusal refusal) {
+            send(exchange, refusal.status, error(refusal.getMessage()));
+        } catch (Exception e) {
+            String message = oneLine(e);
+            log.warn("[Admin] {} {} failed: {}", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), message, e);
+            if (exchange.getResponseCode() == -1) {
+                send(exchange, 500, error(message));
+            }
+        }
+    }
+
+    private Map<String, Object> route(HttpExchange exchange) throws Exception {
+        String path = exchange.getRequestURI().getPath();
+        Route route = routes.get(path);
+        if (route == null) {
+            throw new Refusal(404, "no such admin path: " + path);
+        }
+        if (!route.method.equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", route.method);
+            throw new Refusal(405, "method " + exchange.getRequestMethod() + " is not allowed on " + path
+                    + "; use " + route.method);
+        }
+        discardBody(exchange);
+        if (route.needsKey) {
+            checkKey(exchange.getRequestHeaders().getFirst("x-admin-key"));
+        }
+        return route.action.run(query(exchange.getRequestURI().getRawQuery()));
+    }
+
+    private void checkKey(String given) throws Refusal {
+        if (keyDigest == null) {
+            throw new Refusal(403, "admin operations are disabled: no admin key is configured (--admin-key)");
+        }
+        if (given == null || !MessageDigest.isEqual(keyDigest, sha256(given))) {
+            throw new Refusal(401, "invalid or missing x-admin-key");
+        }
+    }
+
+    private Map<String, Object> await(CompletionStage<Map<String, Object>> stage) throws Exception {
+        try {
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new Refusal(504, "the operation did not finish within " + timeout.toSeconds()
+                    + " s; it may still be running");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refusal(503, "the admin endpoint is shutting down");
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static Exception unwrap(Throwable cause) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof Exception e) {
+            return e;
+        }
+        return new IllegalStateException(cause.toString(), cause);
+    }
+
+    private static boolean repair(Map<String, String> query) {
+        String value = query.getOrDefault("repair", "false").toLowerCase(Locale.ROOT);
+        return value.equals("true") || value.equals("1") || value.equals("yes");
+    }
+
+    private static int sample(Map<String, String> query) throws Refusal {
+        String value = query.get("sample");
+        if (value == null) {
+            return DEFAULT_SAMPLE;
+        }
+        try {
+            int sample = Integer.parseInt(value);
+            if (sample >= 0 && sample <= MAX_SAMPLE) {
+                return sample;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the refusal below
+        }
+        throw new Refusal(400, "parameter sample must be an integer from 0 to " + MAX_SAMPLE);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            params.put(decode(name), decode(value));
+        }
+        return params;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text; // a malformed %-escape: kept as sent, so the parameter check names it
+        }
+    }
+
+    // Read to the end so the connection can be reused, but never more than MAX_BODY bytes.
+    private static void discardBody(HttpExchange exchange) throws IOException, Refusal {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.length() > 0 && parseLength(declared) > MAX_BODY) {
+            throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
+        }
+        InputStream in = exchange.getRequestBody();
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            total += n;
+            if (total > MAX_BODY) {
+                throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
+            }
+        }
+    }
+
+    private static long parseLength(String declared) {
+        try {
+            return Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            return 0; // HttpServer itself rejects a malformed length before we are called
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Map<String, Object> error(String message) {
+        return Map.of("error", message);
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ');
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "kvfallback-admin-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** One admin operation: the query parameters in, the JSON map to answer out. */
+    @FunctionalInterface
+    private interface Action {
+        Map<String, Object> run(Map<String, String> query) throws Exception;
+    }
+
+    private record Route(String method, boolean needsKey, Action action) {
+    }
+
+    /** A request refused with an HTTP status and a message for the {"error": ...} body. */
+    private static final class Refusal extends Exception {
+        final int status;
+
+        Refusal(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+}
