@@ -1,5 +1,7 @@
 package dev.kvfallback;
 
+import dev.kvfallback.admin.AdminServer;
+import dev.kvfallback.admin.ProxyAdmin;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.config.ProxyConfig;
@@ -13,8 +15,11 @@ import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.server.ProxyInfo;
 import dev.kvfallback.server.RespServer;
+import dev.kvfallback.tee.Tee;
+import dev.kvfallback.tee.Verifier;
 import dev.kvfallback.upstream.LettuceUpstream;
 import dev.kvfallback.upstream.RedisUrls;
+import dev.kvfallback.upstream.UpstreamSource;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.EventLoop;
@@ -29,9 +34,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,14 +63,23 @@ public final class KvFallback implements AutoCloseable {
     private final MongoStore store;
     private final RespServer server;
     private final InetSocketAddress address;
+    private final Tee tee;
+    private final UpstreamSource source;
+    private final AdminServer admin;
+    private final InetSocketAddress adminAddress;
 
     private KvFallback(EventLoopGroup group, LettuceUpstream upstream, MongoStore store, RespServer server,
-                       InetSocketAddress address) {
+                       InetSocketAddress address, Tee tee, UpstreamSource source, AdminServer admin,
+                       InetSocketAddress adminAddress) {
         this.group = group;
         this.upstream = upstream;
         this.store = store;
         this.server = server;
         this.address = address;
+        this.tee = tee;
+        this.source = source;
+        this.admin = admin;
+        this.adminAddress = adminAddress;
     }
 
     public static KvFallback start(ProxyConfig config) throws InterruptedException {
@@ -80,6 +98,8 @@ public final class KvFallback implements AutoCloseable {
         LettuceUpstream upstream = new LettuceUpstream(uri, RedisUrls.redact(config.redisUrl()), group,
                 config.redisCaCert() == null ? null : config.redisCaCert().toFile());
         MongoStore store = null;
+        Tee tee = null;
+        AdminServer admin = null;
         try {
             store = MongoStore.open(config.mongodbUri(), config.mongodbDb(), config.dataDir(), SWEEP_INTERVAL,
                     config.mongodbExclusive());
@@ -92,15 +112,41 @@ public final class KvFallback implements AutoCloseable {
             Engine engine = new Engine(keyspace, table, System::currentTimeMillis, new Random(),
                     config.databases(), true);
             LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
-            ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl());
+            UpstreamSource source = failover.forced() ? null : new UpstreamSource(upstream, group.next());
+            Verifier verifier = null;
+            if (source != null && config.tee().enabled()) {
+                Tee.Settings defaults = Tee.Settings.defaults();
+                tee = new Tee(engine, keyspace, source, config.databases(), new Tee.Settings(config.tee().backlog(),
+                        defaults.maxBacklogBytes(), defaults.maxCopyKeys(), config.tee().copyRate(),
+                        defaults.copyConcurrency()), System::currentTimeMillis);
+                verifier = new Verifier(tee, keyspace, source, System::currentTimeMillis);
+            }
+            Tee teeRef = tee;
+            ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
+                    teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()));
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
-            RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, info, limits);
+            RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, tee,
+                    info, limits);
+            admin = new AdminServer(config.adminListen(), config.adminKey(),
+                    new ProxyAdmin(failover, store, source, upstream.redactedUrl(), tee, verifier));
+            InetSocketAddress adminBound = startAdmin(admin);
             InetSocketAddress bound = server.start(config.listen());
             log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {}), "
                             + "MongoDB {}", Main.version(), bound, epoll ? "epoll" : "nio", threads,
                     upstream.redactedUrl(), version, store.description());
-            return new KvFallback(group, upstream, store, server, bound);
+            if (tee == null && !failover.forced()) {
+                log.warn("[Database] the backup tee is off: MongoDB does not follow Redis's writes");
+            } else if (tee != null && config.tee().backfillAtStart()) {
+                tee.copier().startBackfill();
+            }
+            return new KvFallback(group, upstream, store, server, bound, tee, source, admin, adminBound);
         } catch (RuntimeException | InterruptedException e) {
+            if (admin != null) {
+                admin.close();
+            }
+            if (tee != null) {
+                tee.close();
+            }
             if (store != null) {
                 store.close();
             }
@@ -108,6 +154,20 @@ public final class KvFallback implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    private static InetSocketAddress startAdmin(AdminServer admin) {
+        try {
+            return admin.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for admin HTTP: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> prefixed(String prefix, Map<String, Object> fields) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        fields.forEach((k, v) -> out.put(prefix + k, v));
+        return out;
     }
 
     /** The upstream's version for HELLO, asked once at start; the table's if Redis does not answer soon. */
@@ -146,9 +206,26 @@ public final class KvFallback implements AutoCloseable {
         return address.getPort();
     }
 
+    /** Where the admin HTTP endpoint listens. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
+    /** The backup tee, or null when it is off. */
+    public Tee tee() {
+        return tee;
+    }
+
     @Override
     public void close() {
+        admin.close();
         server.close();
+        if (tee != null) {
+            tee.close();
+        }
+        if (source != null) {
+            source.close();
+        }
         upstream.close();
         store.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

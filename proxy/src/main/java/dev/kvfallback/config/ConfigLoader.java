@@ -50,6 +50,14 @@ public final class ConfigLoader {
                     "number of databases SELECT accepts"),
             new Option("--mode", List.of("KVFALLBACK_MODE"), "mode", "auto",
                     "auto: serve from Redis; fallback: serve every command from MongoDB, not touching Redis"),
+            new Option("--tee", List.of("KVFALLBACK_TEE"), "tee", "on",
+                    "on: copy every write Redis acknowledges to MongoDB in the background; off: do not"),
+            new Option("--tee-backlog", List.of("KVFALLBACK_TEE_BACKLOG"), "tee-backlog", "100000",
+                    "writes the tee holds in memory for MongoDB; past it their keys are re-copied from Redis"),
+            new Option("--copy-rate", List.of("KVFALLBACK_COPY_RATE"), "copy-rate", "5000",
+                    "keys a second the tee may re-copy or backfill from Redis (each costs Redis 2-3 reads)"),
+            new Option("--backfill", List.of("KVFALLBACK_BACKFILL"), "backfill", "no",
+                    "yes: at start, copy every key Redis holds into MongoDB (also POST /api/admin/backfill)"),
             new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
                     "event loop threads (0: one per core)"));
 
@@ -129,6 +137,10 @@ public final class ConfigLoader {
         if (!List.of("auto", "yes", "no").contains(exclusive)) {
             problems.add("mongodb-exclusive must be auto, yes or no, got '" + v.get("mongodb-exclusive") + "'");
         }
+        Boolean tee = yesNo("tee", v.get("tee"), problems);
+        Boolean backfill = yesNo("backfill", v.get("backfill"), problems);
+        long teeBacklog = number("tee-backlog", v.get("tee-backlog"), 1, 100_000_000, problems);
+        long copyRate = number("copy-rate", v.get("copy-rate"), 1, 1_000_000, problems);
         Path ca = v.get("redis-ca-cert") == null ? null : Path.of(v.get("redis-ca-cert"));
         if (ca != null && !Files.isReadable(ca)) {
             problems.add("redis-ca-cert " + ca + " is not a readable file");
@@ -139,7 +151,8 @@ public final class ConfigLoader {
         boolean mongodbExclusive = exclusive.equals("auto") ? v.get("mongodb-uri") == null : exclusive.equals("yes");
         return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"), mongodbExclusive,
                 Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
-                maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"));
+                maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"),
+                new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill));
     }
 
     /** The {@code --help} text: every flag with its environment variable and default. */
@@ -195,6 +208,19 @@ public final class ConfigLoader {
             problems.add(key + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /** on/yes/true or off/no/false. */
+    private static Boolean yesNo(String key, String value, List<String> problems) {
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (List.of("on", "yes", "true").contains(v)) {
+            return true;
+        }
+        if (List.of("off", "no", "false").contains(v)) {
+            return false;
+        }
+        problems.add(key + " must be on or off, got '" + value + "'");
+        return false;
     }
 
     private static long number(String key, String value, long min, long max, List<String> problems) {

@@ -20,10 +20,20 @@ import java.nio.file.Path;
  * @param databases      how many dbs SELECT accepts
  * @param ioThreads      event loop threads (0: one per core)
  * @param forceFallback  serve every command from MongoDB and never touch Redis ({@code --mode fallback})
+ * @param tee            the backup tee's settings
  */
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
                           boolean mongodbExclusive,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
                           long maxBulkLength, int databases, int ioThreads,
-                          boolean forceFallback) {
+                          boolean forceFallback, TeeConfig tee) {
+
+    /**
+     * @param enabled  whether acknowledged writes are copied to MongoDB
+     * @param backlog  effects held in memory at most
+     * @param copyRate keys a second re-copied or backfilled from Redis
+     * @param backfillAtStart whether to copy every key of Redis at start
+     */
+    public record TeeConfig(boolean enabled, int backlog, int copyRate, boolean backfillAtStart) {
+    }
 }

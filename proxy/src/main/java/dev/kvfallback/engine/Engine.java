@@ -67,6 +67,29 @@ public final class Engine {
         }
     }
 
+    /** One write Redis has acknowledged, for {@link #applyAll}. */
+    public sealed interface Step {
+
+        /** A command to run as Redis ran it, at {@code at} (Unix ms): relative expiries count from it. */
+        record Run(RespRequest request, int protocol, long at) implements Step {
+        }
+
+        /** A key's whole value as read from Redis; value null: the key does not exist. */
+        record Put(byte[] key, RedisValue value, long expireAt) implements Step {
+        }
+    }
+
+    /**
+     * What {@link #applyAll} did.
+     *
+     * @param replies each step's reply as computed here (null for a {@link Step.Put})
+     * @param created per step, the keys it created: absent before it ran, present after
+     * @param stored  false if a key met another writer's version: nothing can be said of the
+     *                group's keys then, and the caller re-copies them
+     */
+    public record Applied(List<RespValue> replies, List<List<byte[]>> created, boolean stored) {
+    }
+
     /** MongoDB's 16 MB document limit, less room for the document's other fields. */
     public static final long MAX_VALUE_WEIGHT = 16L * 1024 * 1024 - 64 * 1024;
     private static final int MAX_ATTEMPTS = 16;
@@ -113,6 +136,11 @@ public final class Engine {
         keyless.put(name, command);
     }
 
+    /** Whether the engine computes this command (lower-case name; {@code object|freq} for a subcommand). */
+    public boolean serves(String name) {
+        return commands.containsKey(name) || keyless.containsKey(name);
+    }
+
     /** Runs one command in db {@code db} for a client speaking RESP {@code protocol}. Never fails: errors are replies. */
     public CompletionStage<RespValue> execute(int db, int protocol, RespRequest request) {
         String name = request.name();
@@ -133,6 +161,122 @@ public final class Engine {
             result = runLocked(db, protocol, request, command, keysOf(spec, request));
         }
         return result.exceptionally(Engine::failure);
+    }
+
+    /**
+     * Applies writes Redis has acknowledged, in order, as one group: every key of the group is
+     * taken in {@link KeyLocks} (so the group is ordered with every other command on its keys),
+     * loaded once, changed by each step in turn and written once, not divergent. This is the
+     * tee's group commit: a thousand INCRs of one key are one load and one write.
+     *
+     * <p>Commands must check their arguments before changing a value in place (as every engine
+     * command does): a step's error leaves the state for the next step untouched.
+     */
+    public CompletionStage<Applied> applyAll(int db, List<Step> steps) {
+        List<List<byte[]>> stepKeys = new ArrayList<>(steps.size());
+        LinkedHashSet<Bytes> unique = new LinkedHashSet<>();
+        for (Step step : steps) {
+            List<byte[]> keys = keysOf(step);
+            stepKeys.add(keys);
+            for (byte[] key : keys) {
+                unique.add(Bytes.wrap(key));
+            }
+        }
+        List<byte[]> keys = new ArrayList<>(unique.size());
+        List<DbKey> lockKeys = new ArrayList<>(unique.size());
+        for (Bytes key : unique) {
+            keys.add(key.bytes());
+            lockKeys.add(new DbKey(db, key));
+        }
+        KeyLocks.Held held = locks.acquire(lockKeys);
+        CompletableFuture<Applied> result = held.ready
+                .thenCompose(ignored -> keyspace.load(db, keys))
+                .thenCompose(loaded -> applyLoaded(db, steps, stepKeys, loaded));
+        return result.whenComplete((applied, error) -> locks.release(held));
+    }
+
+    private List<byte[]> keysOf(Step step) {
+        if (step instanceof Step.Put put) {
+            return List.of(put.key());
+        }
+        RespRequest request = ((Step.Run) step).request();
+        CommandSpec spec = table.get(request.name());
+        if (spec == null || !commands.containsKey(request.name()) || !spec.arityAccepts(request.size())) {
+            return List.of();
+        }
+        return keysOf(spec, request);
+    }
+
+    private CompletionStage<Applied> applyLoaded(int db, List<Step> steps, List<List<byte[]>> stepKeys,
+                                                 List<Stored> loaded) {
+        Map<Bytes, Stored> state = new HashMap<>();
+        for (Stored s : loaded) {
+            state.put(Bytes.wrap(s.key()), s);
+        }
+        LinkedHashSet<Bytes> changed = new LinkedHashSet<>();
+        List<RespValue> replies = new ArrayList<>(steps.size());
+        List<List<byte[]>> created = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            List<byte[]> keys = stepKeys.get(i);
+            List<Stored> before = new ArrayList<>(keys.size());
+            for (byte[] key : keys) {
+                before.add(state.get(Bytes.wrap(key)));
+            }
+            Step step = steps.get(i);
+            long at = step instanceof Step.Run run ? run.at() : clock.getAsLong();
+            Txn txn = new Txn(before, at);
+            replies.add(runStep(step, txn));
+            List<byte[]> made = new ArrayList<>(0);
+            for (Stored after : txn.changed()) {
+                Bytes key = Bytes.wrap(after.key());
+                if (!state.get(key).liveAt(at) && after.liveAt(at)) {
+                    made.add(after.key());
+                }
+                state.put(key, after);
+                changed.add(key);
+            }
+            created.add(made);
+        }
+        List<Write> writes = new ArrayList<>(changed.size());
+        for (Stored s : loaded) {
+            Bytes key = Bytes.wrap(s.key());
+            Stored now = state.get(key);
+            if (changed.contains(key) && !(now.value() == null && s.version() == 0)) {
+                writes.add(new Write(s.key(), s.version(), now.value(), now.expireAt(), false));
+            }
+        }
+        if (writes.isEmpty()) {
+            return CompletableFuture.completedFuture(new Applied(replies, created, true));
+        }
+        return keyspace.write(db, writes).thenApply(stored -> new Applied(replies, created, stored));
+    }
+
+    /** One step over its keys; errors are replies and change nothing. */
+    private RespValue runStep(Step step, Txn txn) {
+        if (step instanceof Step.Put put) {
+            if (put.value() == null) {
+                txn.delete(put.key());
+            } else {
+                txn.set(put.key(), put.value(), put.expireAt());
+            }
+            return null;
+        }
+        Step.Run run = (Step.Run) step;
+        Command command = commands.get(run.request().name());
+        CommandSpec spec = table.get(run.request().name());
+        if (command == null || spec == null) {
+            return EngineErrors.unavailable(run.request().argText(0).toUpperCase(Locale.ROOT));
+        }
+        if (!spec.arityAccepts(run.request().size())) {
+            return Errors.wrongArity(spec.name());
+        }
+        try {
+            return command.run(new Call(run.request(), txn, run.protocol(), random));
+        } catch (CommandError e) {
+            return e.reply();
+        } catch (Txn.MissingKey e) {
+            return new RespValue.Error("ERR kvfallback: " + spec.name() + " touched a key it does not declare");
+        }
     }
 
     private static CompletionStage<RespValue> runKeyless(KeylessCommand command, Scope scope) {

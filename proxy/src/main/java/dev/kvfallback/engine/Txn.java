@@ -168,6 +168,22 @@ public final class Txn {
         return writes;
     }
 
+    /**
+     * The keys this transaction changed, as they now stand: value null when deleted (or left
+     * empty), version and divergence as loaded. For running several commands on one loaded state.
+     */
+    List<Stored> changed() {
+        List<Stored> changed = new ArrayList<>();
+        for (Slot slot : slots.values()) {
+            if (slot.dirty) {
+                RedisValue value = slot.value == null || slot.value.isEmpty() ? null : slot.value;
+                changed.add(new Stored(slot.stored.key(), value, value == null ? 0 : slot.expireAt,
+                        slot.stored.version(), slot.stored.divergent()));
+            }
+        }
+        return changed;
+    }
+
     /** The keys loaded, in load order. */
     List<byte[]> keys() {
         List<byte[]> keys = new ArrayList<>(slots.size());

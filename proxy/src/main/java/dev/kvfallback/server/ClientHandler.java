@@ -12,6 +12,7 @@ import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.tee.Tee;
 import dev.kvfallback.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -53,6 +54,10 @@ import java.util.function.UnaryOperator;
  * command without keys (DBSIZE, SCAN, FLUSHDB) or an EXEC runs alone ({@code ENGINE_SERIAL}), so
  * it sees every earlier command of this client and later ones see it. MULTI is queued here and
  * EXEC runs the queue in order; isolation from other clients is weaker than Redis's.
+ *
+ * <p>The tee: each write sent to Redis carries a {@link Tee.Landing}, departed when it is sent
+ * (naming the connection it travels on) and landed with Redis's reply, before the client's
+ * reply is released. Writes inside a MULTI land with EXEC's reply, all together.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -78,6 +83,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final Upstream upstream;
     private final Engine engine;
     private final Failover failover;
+    private final Tee tee;
     private final ProxyInfo info;
     private final SessionState session;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
@@ -96,14 +102,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private List<RespRequest> queued;
     /** Whether a queued command was rejected: EXEC then aborts, as in Redis. */
     private boolean queuedAbort;
+    /** The tee's tickets of a MULTI sent to Redis, one per queued command (null: not a write); null outside one. */
+    private List<Tee.Ticket> multiTickets;
+    /** The tee's identities of this loop's shared connections by protocol, and of the pinned one. */
+    private final long[] sharedDomains = new long[4];
+    private long pinnedDomain;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
-                  ProxyInfo info, SessionState session) {
+                  Tee tee, ProxyInfo info, SessionState session) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
         this.engine = engine;
         this.failover = failover;
+        this.tee = tee;
         this.info = info;
         this.session = session;
     }
@@ -116,6 +128,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.loop = ctx.channel().eventLoop();
+        if (tee != null) {
+            sharedDomains[2] = tee.sharedDomain(loop, 2);
+            sharedDomains[3] = tee.sharedDomain(loop, 3);
+            pinnedDomain = tee.newDomain();
+        }
         info.connectedClients.incrementAndGet();
         info.totalConnections.incrementAndGet();
         super.channelActive(ctx);
@@ -193,7 +210,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (session.inMulti && !TRANSACTION_CONTROL.contains(request.name())) {
             // Inside MULTI Redis queues everything, checks included: the pinned connection decides.
-            return forward(Target.PINNED, request, null);
+            return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request), null);
         }
         CommandSpec spec = table.get(request.name());
         if (spec == null) {
@@ -265,14 +282,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 boolean sent = forward(Target.PINNED, request, null);
                 if (sent) {
                     session.inMulti = true;
+                    multiTickets = tee == null ? null : new ArrayList<>();
                 }
                 return sent;
             }
             case "exec", "discard" -> {
-                boolean sent = forward(session.inMulti || pinned != null ? Target.PINNED : Target.SHARED, request, null);
+                Tee.Landing block = name.equals("exec") && multiTickets != null ? tee.exec(multiTickets) : null;
+                boolean sent = forward(session.inMulti || pinned != null ? Target.PINNED : Target.SHARED, request,
+                        null, block);
                 if (sent) {
                     session.inMulti = false;
                     session.watching = false;
+                    multiTickets = null;
                 }
                 return sent;
             }
@@ -294,9 +315,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (LocalCommands.isLocal(spec)) {
                     return runLocal(spec, request);
                 }
-                return forward(routeFor(spec), request, null);
+                return forward(routeFor(spec), request, null, tee == null ? null : tee.ticket(spec, session.db, request));
             }
         }
+    }
+
+    /**
+     * Inside a MULTI sent to Redis: records, once Redis answers {@code +QUEUED}, the command's
+     * ticket (null if the tee does not follow it), so EXEC's reply items can be matched to them.
+     */
+    private UnaryOperator<RespValue> queuedTicket(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        if (spec != null && spec.isContainer() && request.size() > 1) {
+            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        Tee.Ticket ticket = spec == null || !spec.arityAccepts(request.size()) ? null
+                : tee.ticket(spec, session.db, request);
+        return reply -> {
+            if (RespValue.Simple.QUEUED.equals(reply) && multiTickets != null) {
+                multiTickets.add(ticket);
+            }
+            return reply;
+        };
     }
 
     /** Fallback routing: connection commands stay local, MULTI is queued here, data goes to the engine. */
@@ -433,8 +473,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** Sends to the target, or parks the request behind commands in flight elsewhere. */
     private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform) {
+        return forward(target, request, transform, null);
+    }
+
+    /**
+     * Sends to the target, or parks the request behind commands in flight elsewhere. A write
+     * to Redis carries the tee's {@code landing}.
+     */
+    private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform,
+                            Tee.Landing landing) {
         if (inflight > 0 && (target != current || target == Target.ENGINE_SERIAL
                 || (target == Target.SHARED && currentProtocol != session.protocol))) {
             parked.add(request);
@@ -446,7 +494,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Reply slot = new Reply(session.protocol);
         replies.add(slot);
         session.lastCommand = request.name();
-        Consumer<RespValue> callback = value -> answered(slot, transform == null ? value : transform.apply(value));
+        int protocol = session.protocol;
+        Consumer<RespValue> callback = landing == null
+                ? value -> answered(slot, transform == null ? value : transform.apply(value))
+                : value -> {
+                    landing.land(protocol, value);
+                    answered(slot, transform == null ? value : transform.apply(value));
+                };
+        if (landing != null && target != Target.ENGINE && target != Target.ENGINE_SERIAL) {
+            landing.depart(target == Target.PINNED ? pinnedDomain : sharedDomains[protocol]);
+        }
         if (target == Target.ENGINE || target == Target.ENGINE_SERIAL) {
             CompletionStage<RespValue> work = request.name().equals("exec") ? exec()
                     : engine.execute(session.db, session.protocol, request);
@@ -532,6 +589,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         releasePinned();
         queued = null;
+        multiTickets = null;
         session.inMulti = false;
         session.watching = false;
         session.tracking = false;

@@ -15,9 +15,13 @@ public final class ProxyInfo {
     final AtomicLong totalConnections = new AtomicLong();
     final AtomicLong commandsProcessed = new AtomicLong();
 
-    public ProxyInfo(String version, String upstream) {
+    /** More {@code kvfallback_*} fields (the tee's), read at each INFO; null for none. */
+    private final java.util.function.Supplier<java.util.Map<String, Object>> more;
+
+    public ProxyInfo(String version, String upstream, java.util.function.Supplier<java.util.Map<String, Object>> more) {
         this.version = version;
         this.upstream = upstream;
+        this.more = more;
     }
 
     public int connectedClients() {
@@ -33,6 +37,21 @@ public final class ProxyInfo {
                 + "kvfallback_uptime_in_seconds:" + (System.currentTimeMillis() - startedAtMillis) / 1000 + "\r\n"
                 + "kvfallback_connected_clients:" + connectedClients.get() + "\r\n"
                 + "kvfallback_total_connections_received:" + totalConnections.get() + "\r\n"
-                + "kvfallback_total_commands_processed:" + commandsProcessed.get() + "\r\n";
+                + "kvfallback_total_commands_processed:" + commandsProcessed.get() + "\r\n"
+                + moreFields();
+    }
+
+    private String moreFields() {
+        if (more == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        more.get().forEach((name, value) -> {
+            if (value != null && !(value instanceof java.util.Map) && !(value instanceof java.util.List)) {
+                sb.append("kvfallback_").append(name).append(':')
+                        .append(String.valueOf(value).replace('\r', ' ').replace('\n', ' ')).append("\r\n");
+            }
+        });
+        return sb.toString();
     }
 }

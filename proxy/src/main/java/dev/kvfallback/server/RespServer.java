@@ -5,6 +5,7 @@ import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.command.SessionState;
 import dev.kvfallback.config.HostPort;
 import dev.kvfallback.engine.Engine;
+import dev.kvfallback.tee.Tee;
 import dev.kvfallback.failover.Failover;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequestDecoder;
@@ -37,6 +38,7 @@ public final class RespServer implements AutoCloseable {
     private final Upstream upstream;
     private final Engine engine;
     private final Failover failover;
+    private final Tee tee;
     private final ProxyInfo info;
     private final RespLimits limits;
     private final boolean passwordRequired;
@@ -45,8 +47,8 @@ public final class RespServer implements AutoCloseable {
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
-                      LocalCommands local, Upstream upstream, Engine engine, Failover failover, ProxyInfo info,
-                      RespLimits limits) {
+                      LocalCommands local, Upstream upstream, Engine engine, Failover failover, Tee tee,
+                      ProxyInfo info, RespLimits limits) {
         this.group = group;
         this.channelClass = channelClass;
         this.table = table;
@@ -54,6 +56,7 @@ public final class RespServer implements AutoCloseable {
         this.upstream = upstream;
         this.engine = engine;
         this.failover = failover;
+        this.tee = tee;
         this.info = info;
         this.limits = limits;
         this.passwordRequired = local.passwordRequired();
@@ -75,7 +78,7 @@ public final class RespServer implements AutoCloseable {
                         SessionState session = new SessionState(ids.incrementAndGet(),
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 !passwordRequired, upstream.defaultDb());
-                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, info, session);
+                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, tee, info, session);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });

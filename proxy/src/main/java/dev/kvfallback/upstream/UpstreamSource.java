@@ -1,0 +1,68 @@
+package dev.kvfallback.upstream;
+
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.tee.RedisSource;
+import io.netty.channel.EventLoop;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The tee's reads of Redis over the proxy's own upstream: the default db on one event loop's
+ * shared RESP2 connection, any other db on a connection pinned to it (opened once, on that loop).
+ *
+ * <p>Threads: callers hop onto the loop; replies complete there. Failures arrive as error replies.
+ */
+public final class UpstreamSource implements RedisSource {
+
+    private final Upstream upstream;
+    private final EventLoop loop;
+    /** Connections to dbs other than the default; touched on {@link #loop} only. */
+    private final Map<Integer, Upstream.Pinned> pinned = new HashMap<>();
+
+    public UpstreamSource(Upstream upstream, EventLoop loop) {
+        this.upstream = upstream;
+        this.loop = loop;
+    }
+
+    @Override
+    public CompletionStage<List<RespValue>> call(int db, List<RespRequest> commands) {
+        CompletableFuture<List<RespValue>> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            List<RespValue> replies = new ArrayList<>(commands.size());
+            for (RespRequest command : commands) {
+                send(db, command, reply -> {
+                    replies.add(reply);
+                    if (replies.size() == commands.size()) {
+                        done.complete(replies);
+                    }
+                });
+            }
+            upstream.flush(loop);
+        });
+        return done;
+    }
+
+    private void send(int db, RespRequest command, java.util.function.Consumer<RespValue> reply) {
+        if (db == upstream.defaultDb()) {
+            upstream.send(loop, 2, command, reply);
+            return;
+        }
+        Upstream.Pinned connection = pinned.computeIfAbsent(db, d ->
+                upstream.pin(loop, 2, d, ignored -> { }, () -> loop.execute(() -> pinned.remove(d))));
+        connection.send(command, reply);
+    }
+
+    /** Closes the pinned connections. */
+    public void close() {
+        loop.execute(() -> {
+            pinned.values().forEach(Upstream.Pinned::close);
+            pinned.clear();
+        });
+    }
+}
