@@ -47,6 +47,8 @@ public final class AdminServer implements AutoCloseable {
     static final String BACKFILL = "/api/admin/backfill";
     static final String VERIFY = "/api/admin/verify";
     static final int MAX_BODY = 64 * 1024;
+    /** A body declared up to this size is read (and dropped) before it is refused. */
+    private static final int DRAIN_LIMIT = 1024 * 1024;
     static final int MAX_SAMPLE = 1000;
     private static final int DEFAULT_SAMPLE = 20;
     private static final int THREADS = 4;
@@ -224,10 +226,15 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    // Read to the end so the connection can be reused, but never more than MAX_BODY bytes.
+    /**
+     * Reads the body to its end so the connection can be reused, keeping none of it. A body over
+     * MAX_BODY is refused; one declared up to {@link #DRAIN_LIMIT} is still read first, so the
+     * client, still sending, sees the 413 instead of a reset connection.
+     */
     private static void discardBody(HttpExchange exchange) throws IOException, Refusal {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && declared.length() > 0 && parseLength(declared) > MAX_BODY) {
+        long length = declared == null || declared.isEmpty() ? -1 : parseLength(declared);
+        if (length > DRAIN_LIMIT) {
             throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
         }
         InputStream in = exchange.getRequestBody();
@@ -235,9 +242,12 @@ public final class AdminServer implements AutoCloseable {
         long total = 0;
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
             total += n;
-            if (total > MAX_BODY) {
-                throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
+            if (total > (length > MAX_BODY ? DRAIN_LIMIT : MAX_BODY)) {
+                break;
             }
+        }
+        if (total > MAX_BODY) {
+            throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
         }
     }
 

@@ -35,8 +35,13 @@ public final class EmbeddedMongo implements AutoCloseable {
         this.address = address;
     }
 
-    /** Opens (or creates) the store in {@code dataDir} and starts serving it. */
+    /** Opens (or creates) the store in {@code dataDir} and starts serving it on a free loopback port. */
     public static EmbeddedMongo start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** Opens (or creates) the store in {@code dataDir} and serves it on {@code port} of 127.0.0.1 (0: a free one). */
+    public static EmbeddedMongo start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -46,7 +51,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         // Opening fails fast with "file is locked" if another process holds this store.
         H2Backend backend = new H2Backend(file.toString());
         MongoServer server = new MongoServer(backend);
-        server.bind("127.0.0.1", 0); // on failure it shuts down and closes the backend itself
+        server.bind("127.0.0.1", port); // on failure it shuts down and closes the backend itself
         return new EmbeddedMongo(file, server, server.getLocalAddress());
     }
 

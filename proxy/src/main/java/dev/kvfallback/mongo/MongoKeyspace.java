@@ -1,16 +1,22 @@
 package dev.kvfallback.mongo;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.kvfallback.engine.Bytes;
@@ -119,9 +125,16 @@ public final class MongoKeyspace implements Keyspace {
                 });
     }
 
-    /** Applies the writes concurrently: the engine hands over at most one write per key. */
+    /**
+     * Applies the writes: one at a time, or, for several (the tee's groups, multi-key commands),
+     * as one unordered bulk write, so a group of a thousand keys is a few round trips. Either way
+     * each write is guarded on its own; the engine hands over at most one write per key.
+     */
     @Override
     public CompletionStage<Boolean> write(int db, List<Write> writes) {
+        if (writes.size() > 1 && writes.stream().noneMatch(MongoKeyspace::mustStayAbsent)) {
+            return collection(db).thenCompose(c -> bulk(c, writes));
+        }
         return collection(db).thenCompose(c -> {
             List<CompletableFuture<Boolean>> each = new ArrayList<>(writes.size());
             for (Write w : writes) {
@@ -130,6 +143,55 @@ public final class MongoKeyspace implements Keyspace {
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                     .thenApply(ignored -> each.stream().allMatch(CompletableFuture::join));
         });
+    }
+
+    /** A delete of a key that must not exist: a check, not a write, so it cannot join a bulk write. */
+    private static boolean mustStayAbsent(Write w) {
+        return w.value() == null && !w.divergent() && w.expectedVersion() == 0;
+    }
+
+    /**
+     * The writes as one unordered bulk write: all applied if every insert, replace and delete
+     * found what its guard expects; a duplicate key (an insert that met a document) or a guard
+     * that matched nothing is a conflict.
+     */
+    private CompletableFuture<Boolean> bulk(MongoCollection<BsonDocument> c, List<Write> writes) {
+        List<WriteModel<BsonDocument>> models = new ArrayList<>(writes.size());
+        int inserts = 0;
+        int replaces = 0;
+        int deletes = 0;
+        for (Write w : writes) {
+            BsonValue id = KeyDocument.id(w.key());
+            long expected = w.expectedVersion();
+            if (w.value() == null && !w.divergent()) {
+                models.add(new DeleteOneModel<>(guard(id, expected)));
+                deletes++;
+                continue;
+            }
+            BsonDocument doc = KeyDocument.of(w.key(), w.value(), w.expireAt(), expected + 1, w.divergent());
+            if (expected == 0) {
+                models.add(new InsertOneModel<>(doc));
+                inserts++;
+            } else {
+                models.add(new ReplaceOneModel<>(guard(id, expected), doc));
+                replaces++;
+            }
+        }
+        int expectInserts = inserts;
+        int expectReplaces = replaces;
+        int expectDeletes = deletes;
+        return Mono.from(c.bulkWrite(models, new BulkWriteOptions().ordered(false)))
+                .map(r -> r.getInsertedCount() == expectInserts && r.getMatchedCount() == expectReplaces
+                        && r.getDeletedCount() == expectDeletes)
+                .onErrorResume(MongoKeyspace::onlyDuplicateKeys, e -> Mono.just(false))
+                .toFuture()
+                .exceptionallyCompose(MongoKeyspace::explain);
+    }
+
+    /** A bulk write whose only errors are duplicate keys: conflicts, not failures. */
+    private static boolean onlyDuplicateKeys(Throwable e) {
+        return e instanceof MongoBulkWriteException b && b.getWriteConcernError() == null
+                && b.getWriteErrors().stream().allMatch(err -> err.getCategory() == ErrorCategory.DUPLICATE_KEY);
     }
 
     private CompletableFuture<Boolean> apply(MongoCollection<BsonDocument> c, Write w) {

@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * are dropped in favour of a backfill of every db, which finds them again.
  *
  * <p>Pacing: a timer thread starts at most {@code copyRate} copies a second, {@code copyConcurrency}
- * at a time, so copying never floods a metered Redis. While MongoDB is down it tries one copy a
+ * at a time, so copying never floods a metered Redis, and none while the tee's backlog is over
+ * half full (MongoDB is not keeping up; copies would only add to its load). While MongoDB is down it tries one copy a
  * second, which is how it notices MongoDB is back; while Redis does not answer it waits a second.
  */
 public final class Copier implements AutoCloseable {
@@ -131,7 +132,7 @@ public final class Copier implements AutoCloseable {
     private void tick() {
         try {
             long now = clock.getAsLong();
-            if (now < redisRetryAt) {
+            if (now < redisRetryAt || !tee.roomForCopies()) {
                 return;
             }
             startWantedResync();

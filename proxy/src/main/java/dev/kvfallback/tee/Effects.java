@@ -73,7 +73,8 @@ final class Effects {
                 }
             }
             case "sort", "georadius", "georadiusbymember" -> {
-                if (!hasStore(request)) {
+                if (keys.size() < 2) {
+                    // Without STORE it only reads.
                     return List.of();
                 }
             }
@@ -114,7 +115,7 @@ final class Effects {
                 || name.equals("migrate")) {
             return keys.isEmpty() ? List.of() : List.of(new Effect.Copy(db, keys));
         }
-        boolean addsTo = ADDS_TO.contains(name) || name.equals("set") && hasOption(request, "keepttl");
+        boolean addsTo = ADDS_TO.contains(name) || name.equals("set") && hasOption(request, 3, "keepttl");
         return List.of(new Effect.Apply(db, new Engine.Step.Run(request, protocol, at), reply, addsTo, keys));
     }
 
@@ -185,12 +186,9 @@ final class Effects {
         return keys;
     }
 
-    private static boolean hasStore(RespRequest request) {
-        return hasOption(request, "store") || hasOption(request, "storedist");
-    }
-
-    private static boolean hasOption(RespRequest request, String option) {
-        for (int i = 2; i < request.size(); i++) {
+    /** Whether an argument from {@code from} on is {@code option}, ignoring case. */
+    private static boolean hasOption(RespRequest request, int from, String option) {
+        for (int i = from; i < request.size(); i++) {
             if (new String(request.arg(i), StandardCharsets.ISO_8859_1).equalsIgnoreCase(option)) {
                 return true;
             }

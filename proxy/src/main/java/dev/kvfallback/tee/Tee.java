@@ -228,6 +228,15 @@ public final class Tee implements AutoCloseable {
         backlog.addAll(queued);
     }
 
+    /**
+     * Whether the backlog is under half its bounds: the copier starts copies only then, as a copy
+     * costs more than the effect it replaces, and copying while MongoDB cannot keep up would only
+     * slow Redis and the proxy.
+     */
+    boolean roomForCopies() {
+        return backlog.size() < settings.maxBacklog() / 2 && backlogBytes.get() < settings.maxBacklogBytes() / 2;
+    }
+
     /** Queues a re-copied value, or returns false if the backlog is full. */
     boolean offerCopy(int db, Engine.Step.Put put) {
         int w = 64 + put.key().length + (put.value() == null ? 0 : (int) Math.min(Integer.MAX_VALUE, put.value().weight()));
