@@ -119,6 +119,22 @@ final class Effects {
         return List.of(new Effect.Apply(db, new Engine.Step.Run(request, protocol, at), reply, addsTo, keys));
     }
 
+    /**
+     * The effects of a write that got an error (or no reply, in an aborted EXEC). A Redis command
+     * that fails changes nothing, except a script that failed after some of its writes; and when
+     * the error is the proxy's own (Redis timed out or the connection dropped) the write may or may
+     * not have run. Those re-copy their keys; the rest have no effect.
+     */
+    static List<Effect> afterError(CommandSpec spec, int db, RespRequest request, RespValue reply) {
+        boolean proxyMade = reply instanceof RespValue.Error e
+                && new String(e.bytes(), StandardCharsets.UTF_8).startsWith("ERR kvfallback:");
+        if (!SCRIPTS.contains(spec.name()) && !proxyMade) {
+            return List.of();
+        }
+        List<byte[]> keys = keys(spec, request);
+        return keys.isEmpty() ? List.of() : List.of(new Effect.Copy(db, keys));
+    }
+
     /** SPOP by the members Redis removed: an SREM of them, which must remove them all. */
     private static List<Effect> spop(int db, int protocol, RespRequest request, RespValue reply, long at,
                                      List<byte[]> keys) {

@@ -54,6 +54,7 @@ public final class Tee implements AutoCloseable {
     private static final int GROUPS_IN_FLIGHT = 4;
     /** A whole group of the batch is at most this many effects. */
     private static final int GROUP_LIMIT = 512;
+    private static final java.time.Duration DRAIN_ON_CLOSE = java.time.Duration.ofSeconds(5);
 
     /** The tee's limits. */
     public record Settings(int maxBacklog, long maxBacklogBytes, int maxCopyKeys, int copyRate, int copyConcurrency) {
@@ -157,7 +158,7 @@ public final class Tee implements AutoCloseable {
             boolean mixed = flight != null && flights.land(flight);
             flight = null;
             if (reply instanceof RespValue.Error || reply == null) {
-                return List.of();
+                return Effects.afterError(spec, db, request, reply);
             }
             List<Effect> effects = Effects.of(spec, db, protocol, request, reply, clock.getAsLong(), served);
             if (mixed && !effects.isEmpty()) {
@@ -500,8 +501,20 @@ public final class Tee implements AutoCloseable {
         return copier;
     }
 
+    /**
+     * Stops the tee: first waits up to {@code DRAIN_ON_CLOSE} for the backlog to be applied
+     * (the server has stopped taking commands by then), then stops the worker and the copier.
+     * Keys still waiting for a copy are not copied; a backfill or a repairing verify finds them.
+     */
     @Override
     public void close() {
+        try {
+            barrier().get(DRAIN_ON_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("[Database] tee: {} writes were not copied to MongoDB before stopping", backlog.size());
+        }
         running = false;
         copier.close();
         worker.interrupt();

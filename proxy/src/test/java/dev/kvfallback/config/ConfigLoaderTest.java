@@ -81,4 +81,31 @@ class ConfigLoaderTest {
         assertEquals("redis://:***@h:1", RedisUrls.redact("redis://secret@h:1"));
         assertEquals("redis://h:1", RedisUrls.redact("redis://h:1"));
     }
+
+    @Test
+    void theTeeIsOnByDefaultAndItsSettingsAreChecked() throws Exception {
+        ProxyConfig defaults = ConfigLoader.load(List.of(), Map.of());
+        assertEquals(new ProxyConfig.TeeConfig(true, 100_000, 5_000, false), defaults.tee());
+        ProxyConfig set = ConfigLoader.load(List.of("--tee", "off", "--tee-backlog", "10", "--copy-rate", "7"),
+                Map.of("KVFALLBACK_BACKFILL", "yes"));
+        assertEquals(new ProxyConfig.TeeConfig(false, 10, 7, true), set.tee());
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--tee", "sometimes", "--tee-backlog", "0", "--copy-rate", "x"), Map.of()));
+        assertEquals(List.of("tee must be on or off, got 'sometimes'",
+                "tee-backlog must be between 1 and 100000000, got 0",
+                "copy-rate must be a number, got 'x'"), List.of(e.getMessage().split("\n")));
+    }
+
+    /** The documented example names every setting, and loads as it stands. */
+    @Test
+    void theExampleFileDocumentsEverySetting() throws Exception {
+        Path example = Path.of("../config/kvfallback.yaml");
+        String text = Files.readString(example);
+        for (ConfigLoader.Option o : ConfigLoader.OPTIONS) {
+            assertTrue(text.contains("\n" + o.key() + ":") || text.contains("# " + o.key() + ":"),
+                    "config/kvfallback.yaml does not mention " + o.key());
+            assertTrue(text.contains(o.flag()), "config/kvfallback.yaml does not name the flag " + o.flag());
+        }
+        ConfigLoader.load(List.of("--config", example.toString()), Map.of());
+    }
 }

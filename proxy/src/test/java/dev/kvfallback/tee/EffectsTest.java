@@ -247,6 +247,24 @@ class EffectsTest {
 
     // --- helpers ---
 
+    @Test
+    void aFailedWriteChangesNothingUnlessAScriptFailedMidwayOrTheProxyLostTheReply() {
+        RespValue wrongType = new RespValue.Error("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertEquals(List.of(), afterError(wrongType, "INCR", "k"));
+        assertEquals(List.of("copy db0 [k1, k2]"),
+                afterError(new RespValue.Error("ERR user_script:1: boom"), "EVAL", "s", "2", "k1", "k2"),
+                "a script may have written before it failed");
+        assertEquals(List.of("copy db0 [k]"),
+                afterError(new RespValue.Error("ERR kvfallback: Redis unavailable (command timed out after 5000 ms)"),
+                        "INCR", "k"), "a write that timed out may have run");
+        assertEquals(List.of(), afterError(null, "INCR", "k"), "an EXEC that aborted ran nothing");
+    }
+
+    private static List<String> afterError(RespValue reply, String... args) {
+        RespRequest request = RespRequest.of(args);
+        return render(Effects.afterError(spec(request.name()), 0, request, reply));
+    }
+
     private static RespValue run(Engine engine, String... args) throws Exception {
         return engine.execute(0, 2, RespRequest.of(args)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
