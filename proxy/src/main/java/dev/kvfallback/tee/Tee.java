@@ -382,7 +382,6 @@ public final class Tee implements AutoCloseable {
     private void check(int db, List<Effect.Apply> group, Engine.Applied done) {
         markAvailable();
         groupsApplied.incrementAndGet();
-        applied.addAndGet(group.size());
         for (int i = 0; i < group.size(); i++) {
             Effect.Apply a = group.get(i);
             if (!done.stored()) {
@@ -396,6 +395,8 @@ public final class Tee implements AutoCloseable {
             }
             if (a.step() instanceof Engine.Step.Put) {
                 copier.copied();
+            } else {
+                applied.incrementAndGet();
             }
         }
     }

@@ -82,6 +82,12 @@ class BackfillIT {
             assertEquals(Set.of("pre:untouched"), sampledKeys(verify), verify);
             assertEquals(1, Backups.number(verify, "mismatched"), verify);
             assertEquals(8, Backups.number(verify, "checked"), verify);
+
+            String repair = Backups.post(proxy, "/api/admin/verify?repair=true", KEY);
+            assertEquals(1, Backups.number(repair, "mismatched"), repair);
+            Backups.awaitSettled(proxy, Duration.ofSeconds(30));
+            String after = Backups.post(proxy, "/api/admin/verify", KEY);
+            assertEquals(0, Backups.number(after, "mismatched"), "a repairing verify re-copies what differs: " + after);
         }
     }
 

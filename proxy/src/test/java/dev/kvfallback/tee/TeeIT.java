@@ -92,6 +92,26 @@ class TeeIT {
         assertFallbackServesWhatRedisHolds();
     }
 
+    @Test
+    void aTransactionIsCopiedAfterExecAndADiscardedOneIsNot() throws Exception {
+        try (KvFallback proxy = proxy(); Jedis jedis = new Jedis("127.0.0.1", proxy.port())) {
+            Transaction discarded = jedis.multi();
+            discarded.set("t:discarded", "x");
+            discarded.discard();
+            Transaction tx = jedis.multi();
+            tx.set("t:s", "v");
+            tx.incr("t:n");
+            tx.get("t:s");
+            tx.hset("t:h", "f", "v");
+            tx.exec();
+            Backups.awaitSettled(proxy, Duration.ofSeconds(30));
+            assertEquals(3L, proxy.tee().stats().get("effects_applied"), "the block's three writes, not the discarded one");
+            String verify = Backups.post(proxy, "/api/admin/verify", KEY);
+            assertEquals(0, Backups.number(verify, "mismatched"), verify);
+            assertEquals(3, Backups.number(verify, "checked"), verify);
+        }
+    }
+
     /** Reads every key of Redis and of the proxy in fallback mode (same data dir) and compares. */
     private void assertFallbackServesWhatRedisHolds() throws Exception {
         try (KvFallback fallback = Proxy.start("redis://127.0.0.1:" + RedisServer.freePort(), "--mode", "fallback",
