@@ -8,7 +8,9 @@ import dev.kvfallback.config.ProxyConfig;
 import dev.kvfallback.engine.CachingKeyspace;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Keyspace;
+import dev.kvfallback.failover.Backends;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequest;
@@ -40,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +60,8 @@ public final class KvFallback implements AutoCloseable {
     /** The fallback's cache of keys, when this proxy writes its MongoDB database alone. */
     private static final int CACHE_ENTRIES = 200_000;
     private static final long CACHE_BYTES = 128L << 20;
+    /** How long a stop waits for connected clients to get the replies to what they sent. */
+    private static final Duration CLIENT_GRACE = Duration.ofSeconds(10);
 
     private final EventLoopGroup group;
     private final LettuceUpstream upstream;
@@ -67,10 +72,13 @@ public final class KvFallback implements AutoCloseable {
     private final UpstreamSource source;
     private final AdminServer admin;
     private final InetSocketAddress adminAddress;
+    private final Backends backends;
+    private final ProxyMetrics metrics;
+    private final Failover failover;
 
     private KvFallback(EventLoopGroup group, LettuceUpstream upstream, MongoStore store, RespServer server,
                        InetSocketAddress address, Tee tee, UpstreamSource source, AdminServer admin,
-                       InetSocketAddress adminAddress) {
+                       InetSocketAddress adminAddress, Backends backends, ProxyMetrics metrics, Failover failover) {
         this.group = group;
         this.upstream = upstream;
         this.store = store;
@@ -80,6 +88,9 @@ public final class KvFallback implements AutoCloseable {
         this.source = source;
         this.admin = admin;
         this.adminAddress = adminAddress;
+        this.backends = backends;
+        this.metrics = metrics;
+        this.failover = failover;
     }
 
     public static KvFallback start(ProxyConfig config) throws InterruptedException {
@@ -100,6 +111,8 @@ public final class KvFallback implements AutoCloseable {
         MongoStore store = null;
         Tee tee = null;
         AdminServer admin = null;
+        Backends backends = null;
+        ProxyMetrics metrics = new ProxyMetrics();
         try {
             store = MongoStore.open(config.mongodbUri(), config.mongodbDb(), config.dataDir(), SWEEP_INTERVAL,
                     config.mongodbExclusive());
@@ -126,9 +139,11 @@ public final class KvFallback implements AutoCloseable {
                     teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()));
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
             RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, tee,
-                    info, limits);
+                    metrics, info, limits);
+            backends = new Backends(source, store);
+            register(metrics, failover, backends, info, tee);
             admin = new AdminServer(config.adminListen(), config.adminKey(),
-                    new ProxyAdmin(failover, store, source, upstream.redactedUrl(), tee, verifier));
+                    new ProxyAdmin(failover, backends, store, upstream.redactedUrl(), tee, verifier, metrics));
             InetSocketAddress adminBound = startAdmin(admin);
             InetSocketAddress bound = server.start(config.listen());
             log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {}), "
@@ -139,11 +154,16 @@ public final class KvFallback implements AutoCloseable {
             } else if (tee != null && config.tee().backfillAtStart()) {
                 tee.copier().startBackfill();
             }
-            return new KvFallback(group, upstream, store, server, bound, tee, source, admin, adminBound);
+            return new KvFallback(group, upstream, store, server, bound, tee, source, admin, adminBound, backends,
+                    metrics, failover);
         } catch (RuntimeException | InterruptedException e) {
             if (admin != null) {
                 admin.close();
             }
+            if (backends != null) {
+                backends.close();
+            }
+            metrics.close();
             if (tee != null) {
                 tee.close();
             }
@@ -153,6 +173,41 @@ public final class KvFallback implements AutoCloseable {
             upstream.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /** The gauges and counters read from the parts at each scrape. */
+    private static void register(ProxyMetrics metrics, Failover failover, Backends backends, ProxyInfo info, Tee tee) {
+        for (Failover.Mode mode : Failover.Mode.values()) {
+            String name = mode.name().toLowerCase(Locale.ROOT);
+            metrics.gauge(ProxyMetrics.MODE, "1 for the mode the proxy serves in", () -> failover.mode() == mode ? 1 : 0,
+                    "mode", name);
+            metrics.counter(ProxyMetrics.MODE_CHANGES, "Changes of mode, by the mode entered", failover,
+                    f -> f.changesTo(mode), "to", name);
+        }
+        metrics.gauge(ProxyMetrics.BACKEND_UP, "1 if the backend answered its last probe", () -> backends.redis().up() ? 1 : 0,
+                "backend", "redis");
+        metrics.gauge(ProxyMetrics.BACKEND_UP, "1 if the backend answered its last probe", () -> backends.mongo().up() ? 1 : 0,
+                "backend", "mongodb");
+        metrics.gauge(ProxyMetrics.CLIENT_CONNECTIONS, "Clients connected", info::connectedClients);
+        metrics.gauge(ProxyMetrics.DIVERGENT_KEYS, "Keys written while serving from MongoDB, not yet in Redis",
+                () -> backends.divergent() < 0 ? Double.NaN : backends.divergent());
+        // The write-back (issue: failover and recovery) is not built: nothing is replayed yet.
+        metrics.gauge(ProxyMetrics.REPLAY_LEFT, "Divergent keys left to write back to Redis", () -> 0);
+        metrics.counter(ProxyMetrics.REPLAY_DONE, "Divergent keys written back to Redis", failover, f -> 0);
+        if (tee != null) {
+            metrics.gauge("kvfallback.tee.backlog", "Writes waiting to be applied to MongoDB", tee::backlogSize);
+            metrics.gauge("kvfallback.tee.backlog.age.seconds", "How long the oldest write in the backlog has waited",
+                    tee::backlogAgeSeconds);
+            metrics.counter("kvfallback.tee.effects.applied", "Writes applied to MongoDB", tee, Tee::effectsApplied);
+            metrics.counter("kvfallback.tee.effects.diverted", "Writes whose keys went to re-copy instead of the backlog",
+                    tee, Tee::effectsDiverted);
+            metrics.counter("kvfallback.tee.self.check.mismatches", "Writes whose reply MongoDB's copy did not predict",
+                    tee, Tee::selfCheckMismatches);
+            metrics.counter("kvfallback.tee.copies", "Keys re-copied from Redis into MongoDB", tee,
+                    t -> t.copier().copiesDone());
+            metrics.gauge("kvfallback.tee.copy.pending", "Keys waiting to be re-copied from Redis",
+                    () -> tee.copier().pending());
         }
     }
 
@@ -216,10 +271,24 @@ public final class KvFallback implements AutoCloseable {
         return tee;
     }
 
+    /** The mode switch, for tests and the admin endpoint. */
+    public Failover failover() {
+        return failover;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops gracefully: stops accepting clients, answers what the connected ones have sent (up to
+     * {@code CLIENT_GRACE}), drains the tee into MongoDB (up to 10 s), then closes everything.
+     */
     @Override
     public void close() {
+        server.close(CLIENT_GRACE);
         admin.close();
-        server.close();
+        backends.close();
         if (tee != null) {
             tee.close();
         }
@@ -228,6 +297,7 @@ public final class KvFallback implements AutoCloseable {
         }
         upstream.close();
         store.close();
+        metrics.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("[Database] kvfallback stopped");
     }

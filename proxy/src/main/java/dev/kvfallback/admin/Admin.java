@@ -13,4 +13,10 @@ public interface Admin {
 
     /** Compares every key in Redis with MongoDB's copy; with repair, re-copies the ones that differ. */
     CompletionStage<Map<String, Object>> verify(boolean repair, int sample);
+
+    /** Forces fallback ({@code fallback}) or returns to automatic mode ({@code auto}): the JSON to answer. */
+    CompletionStage<Map<String, Object>> mode(String mode);
+
+    /** Every metric in Prometheus's text format. */
+    String metrics();
 }

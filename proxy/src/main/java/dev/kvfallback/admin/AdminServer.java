@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin HTTP endpoint: database health, and key-protected backfill and verify operations. */
+/** The admin HTTP endpoint: database health, the Prometheus scrape, and key-protected operations (mode, backfill, verify). */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -46,6 +46,8 @@ public final class AdminServer implements AutoCloseable {
     static final String HEALTH = "/api/admin/db-health";
     static final String BACKFILL = "/api/admin/backfill";
     static final String VERIFY = "/api/admin/verify";
+    static final String MODE = "/api/admin/mode";
+    static final String METRICS = "/metrics";
     static final int MAX_BODY = 64 * 1024;
     /** A body declared up to this size is read (and dropped) before it is refused. */
     private static final int DRAIN_LIMIT = 1024 * 1024;
@@ -78,7 +80,9 @@ public final class AdminServer implements AutoCloseable {
                 HEALTH, new Route("GET", false, query -> admin.health()),
                 BACKFILL, new Route("POST", true, query -> await(admin.backfill())),
                 VERIFY, new Route("POST", true,
-                        query -> await(admin.verify(repair(query), sample(query)))));
+                        query -> await(admin.verify(repair(query), sample(query)))),
+                MODE, new Route("POST", true, query -> await(admin.mode(mode(query)))),
+                METRICS, new Route("GET", false, query -> admin.metrics()));
     }
 
     /** Binds and starts serving; port 0 picks a free port. Returns the bound address. */
@@ -118,8 +122,12 @@ public final class AdminServer implements AutoCloseable {
 
     private void respond(HttpExchange exchange) throws IOException {
         try {
-            Map<String, Object> result = route(exchange);
-            send(exchange, 200, result);
+            Object result = route(exchange);
+            if (result instanceof String text) {
+                sendText(exchange, text);
+            } else {
+                send(exchange, 200, result);
+            }
         } catch (Refusal refusal) {
             send(exchange, refusal.status, error(refusal.getMessage()));
         } catch (Exception e) {
@@ -132,7 +140,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> route(HttpExchange exchange) throws Exception {
+    private Object route(HttpExchange exchange) throws Exception {
         String path = exchange.getRequestURI().getPath();
         Route route = routes.get(path);
         if (route == null) {
@@ -181,6 +189,24 @@ public final class AdminServer implements AutoCloseable {
             return e;
         }
         return new IllegalStateException(cause.toString(), cause);
+    }
+
+    private static String mode(Map<String, String> query) throws Refusal {
+        String value = query.getOrDefault("mode", "").toLowerCase(Locale.ROOT);
+        if (!value.equals("fallback") && !value.equals("auto")) {
+            throw new Refusal(400, "parameter mode must be fallback or auto");
+        }
+        return value;
+    }
+
+    /** Prometheus's text exposition format. */
+    private static void sendText(HttpExchange exchange, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static boolean repair(Map<String, String> query) {
@@ -297,8 +323,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** One admin operation: the query parameters in, the JSON map to answer out. */
     @FunctionalInterface
+    /** A route's work: a JSON object (a Map) or, for the Prometheus scrape, text. */
     private interface Action {
-        Map<String, Object> run(Map<String, String> query) throws Exception;
+        Object run(Map<String, String> query) throws Exception;
     }
 
     private record Route(String method, boolean needsKey, Action action) {

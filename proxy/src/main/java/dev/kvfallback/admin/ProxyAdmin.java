@@ -1,15 +1,14 @@
 package dev.kvfallback.admin;
 
+import dev.kvfallback.failover.Backends;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.mongo.MongoStore;
-import dev.kvfallback.protocol.RespRequest;
-import dev.kvfallback.protocol.RespValue;
-import dev.kvfallback.tee.RedisSource;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.tee.Verifier;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,54 +16,53 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin endpoint over the running proxy: the seed guide's health JSON (plus the precise mode
- * and the tee's figures), and the tee's backfill and verify.
+ * The admin endpoint over the running proxy: the seed guide's health JSON (plus the precise mode,
+ * the tee's figures and the divergent keys), the Prometheus scrape, an operator's mode switch,
+ * and the tee's backfill and verify.
  */
 public final class ProxyAdmin implements Admin {
 
-    private static final long PROBE_MILLIS = 1000;
+    /** How long a switch to MongoDB waits for the tee to apply what Redis acknowledged before it. */
+    private static final Duration SWITCH_DRAIN = Duration.ofSeconds(30);
 
     private final Failover failover;
+    private final Backends backends;
     private final MongoStore store;
-    private final RedisSource redis;
     private final String redisUrl;
     private final Tee tee;
     private final Verifier verifier;
+    private final ProxyMetrics metrics;
 
     /**
-     * @param redis    how to reach Redis (null: never touched, forced fallback)
      * @param redisUrl the upstream URL, redacted
      * @param tee      the tee, or null when it is off (backfill and verify are refused then)
      */
-    public ProxyAdmin(Failover failover, MongoStore store, RedisSource redis, String redisUrl, Tee tee,
-                      Verifier verifier) {
+    public ProxyAdmin(Failover failover, Backends backends, MongoStore store, String redisUrl, Tee tee,
+                      Verifier verifier, ProxyMetrics metrics) {
         this.failover = failover;
+        this.backends = backends;
         this.store = store;
-        this.redis = redis;
         this.redisUrl = redisUrl;
         this.tee = tee;
         this.verifier = verifier;
+        this.metrics = metrics;
     }
 
     @Override
     public Map<String, Object> health() {
-        CompletableFuture<Boolean> kv = redis == null ? CompletableFuture.completedFuture(false)
-                : redis.call(0, List.of(RespRequest.of("PING"))).toCompletableFuture()
-                        .thenApply(r -> !(r.get(0) instanceof RespValue.Error));
-        CompletableFuture<Boolean> mongo = store.ping().toCompletableFuture().thenApply(ignored -> true);
-        boolean kvUp = await(kv);
-        boolean mongoUp = await(mongo);
+        backends.probeBoth();
+        Backends.Probe kv = backends.redis();
+        Backends.Probe mongo = backends.mongo();
         Map<String, Object> m = new LinkedHashMap<>();
         Failover.Mode mode = failover.mode();
         m.put("status", mode.status);
         m.put("mode", mode.name().toLowerCase(Locale.ROOT));
-        m.put("health", map("kv", kvUp, "mongodb", mongoUp));
-        Map<String, Object> kvInfo = map("configured", true, "available", kvUp);
-        kvInfo.put("url", redisUrl);
-        m.put("kv", kvInfo);
-        Map<String, Object> mongoInfo = map("configured", true, "available", mongoUp);
-        mongoInfo.put("store", store.description());
-        m.put("mongodb", mongoInfo);
+        m.put("since", failover.since());
+        m.put("cause", failover.cause());
+        m.put("health", map("kv", kv.up(), "mongodb", mongo.up()));
+        m.put("kv", backend(kv, "url", redisUrl));
+        m.put("mongodb", backend(mongo, "store", store.description()));
+        m.put("divergent_keys", backends.divergent() < 0 ? null : backends.divergent());
         if (tee != null) {
             Map<String, Object> teeInfo = tee.stats();
             teeInfo.put("backfill", tee.copier().backfillStats());
@@ -72,7 +70,18 @@ public final class ProxyAdmin implements Admin {
         } else {
             m.put("tee", null);
         }
+        m.put("replay", null);
         return m;
+    }
+
+    private static Map<String, Object> backend(Backends.Probe probe, String name, String where) {
+        Map<String, Object> b = map("configured", true, "available", probe.up());
+        b.put("latency_ms", probe.millis() < 0 ? null : probe.millis());
+        if (probe.error() != null) {
+            b.put("error", probe.error());
+        }
+        b.put(name, where);
+        return b;
     }
 
     @Override
@@ -91,12 +100,42 @@ public final class ProxyAdmin implements Admin {
         return verifier.verify(repair, sample);
     }
 
-    private static boolean await(CompletableFuture<Boolean> probe) {
-        try {
-            return probe.get(PROBE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            return false;
+    /**
+     * {@code fallback}: serve from MongoDB from now on, once the tee has applied what Redis
+     * acknowledged before. {@code auto}: back to Redis, refused while MongoDB holds writes Redis
+     * has not seen (the write-back that would make that safe is not built yet) and when the
+     * configuration forced fallback.
+     */
+    @Override
+    public CompletionStage<Map<String, Object>> mode(String mode) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (mode.equals("fallback")) {
+            CompletableFuture<Void> ready = tee == null ? CompletableFuture.completedFuture(null)
+                    : tee.barrier().completeOnTimeout(null, SWITCH_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            m.put("changed", failover.switchTo(Failover.Mode.FALLBACK, "fallback forced by an operator", ready));
+        } else if (failover.forced()) {
+            m.put("changed", false);
+            m.put("reason", "started with --mode fallback: restart without it to serve from Redis");
+        } else {
+            long divergent = backends.countDivergentNow();
+            if (divergent != 0) {
+                m.put("changed", false);
+                m.put("reason", divergent < 0 ? "MongoDB did not answer; cannot tell whether it holds writes Redis has not seen"
+                        : divergent + " keys were written while serving from MongoDB and are not in Redis yet; "
+                        + "returning to Redis now would hide them");
+            } else {
+                m.put("changed", failover.switchTo(Failover.Mode.PRIMARY, "automatic mode restored by an operator",
+                        CompletableFuture.completedFuture(null)));
+            }
         }
+        m.put("mode", failover.mode().name().toLowerCase(Locale.ROOT));
+        m.put("status", failover.mode().status);
+        return CompletableFuture.completedFuture(m);
+    }
+
+    @Override
+    public String metrics() {
+        return metrics.scrape();
     }
 
     private static Map<String, Object> map(String k1, Object v1, String k2, Object v2) {

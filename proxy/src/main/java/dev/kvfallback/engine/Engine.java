@@ -173,6 +173,15 @@ public final class Engine {
      * command does): a step's error leaves the state for the next step untouched.
      */
     public CompletionStage<Applied> applyAll(int db, List<Step> steps) {
+        return applyAll(db, steps, applied -> { });
+    }
+
+    /**
+     * {@link #applyAll(int, List)}, calling {@code whileHeld} with the result while the group's
+     * keys are still taken: what it records about them (a key found stale, say) is in place before
+     * any later command on those keys runs.
+     */
+    public CompletionStage<Applied> applyAll(int db, List<Step> steps, java.util.function.Consumer<Applied> whileHeld) {
         List<List<byte[]>> stepKeys = new ArrayList<>(steps.size());
         LinkedHashSet<Bytes> unique = new LinkedHashSet<>();
         for (Step step : steps) {
@@ -191,7 +200,11 @@ public final class Engine {
         KeyLocks.Held held = locks.acquire(lockKeys);
         CompletableFuture<Applied> result = held.ready
                 .thenCompose(ignored -> keyspace.load(db, keys))
-                .thenCompose(loaded -> applyLoaded(db, steps, stepKeys, loaded));
+                .thenCompose(loaded -> applyLoaded(db, steps, stepKeys, loaded))
+                .thenApply(applied -> {
+                    whileHeld.accept(applied);
+                    return applied;
+                });
         return result.whenComplete((applied, error) -> locks.release(held));
     }
 

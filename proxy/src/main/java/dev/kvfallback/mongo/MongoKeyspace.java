@@ -314,6 +314,16 @@ public final class MongoKeyspace implements Keyspace {
                 .toFuture();
     }
 
+    /** Documents marked divergent (writes, or delete tombstones, Redis has not seen) in every {@code kv_N} collection. */
+    public CompletionStage<Long> divergentCount() {
+        return Flux.from(database.listCollectionNames())
+                .filter(name -> COLLECTION_NAME.matcher(name).matches())
+                .flatMap(name -> Mono.from(database.getCollection(name, BsonDocument.class)
+                        .countDocuments(Filters.eq(KeyDocument.DIVERGENT, true))))
+                .reduce(0L, Long::sum)
+                .toFuture();
+    }
+
     /** Live: holds a value that has no expiry or expires after {@code nowMillis}. */
     private static Bson live(long nowMillis) {
         return Filters.and(

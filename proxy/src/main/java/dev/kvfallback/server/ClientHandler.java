@@ -8,6 +8,7 @@ import dev.kvfallback.command.SessionState;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.EngineErrors;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
@@ -84,6 +85,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final Engine engine;
     private final Failover failover;
     private final Tee tee;
+    private final ProxyMetrics metrics;
     private final ProxyInfo info;
     private final SessionState session;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
@@ -96,6 +98,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private int inflight;
     private boolean drainScheduled;
     private boolean closing;
+    /** Stopping gracefully: read nothing more, close once every command read has been answered. */
+    private boolean draining;
     private Upstream.Pinned pinned;
     private Upstream.Subscriber subscriber;
     /** The commands of a MULTI served from MongoDB, queued here until EXEC; null outside one. */
@@ -107,15 +111,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The tee's identities of this loop's shared connections by protocol, and of the pinned one. */
     private final long[] sharedDomains = new long[4];
     private long pinnedDomain;
+    /** The request being processed, for counting the replies answered here. */
+    private RespRequest processing;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
-                  Tee tee, ProxyInfo info, SessionState session) {
+                  Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
         this.engine = engine;
         this.failover = failover;
         this.tee = tee;
+        this.metrics = metrics;
         this.info = info;
         this.session = session;
     }
@@ -169,6 +176,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Graceful stop, on the loop: stop reading, answer what was read, then close. */
+    void finishAndClose() {
+        draining = true;
+        if (ctx == null) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        if (finished()) {
+            ctx.close();
+        }
+    }
+
+    private boolean finished() {
+        return replies.isEmpty() && parked.isEmpty() && inflight == 0;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         upstream.flush(loop);
@@ -205,6 +228,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
     private boolean process(RespRequest request) {
         info.commandsProcessed.incrementAndGet();
+        processing = request;
         if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
             return queue(request);
         }
@@ -410,10 +434,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return reply(RespValue.Simple.QUEUED);
     }
 
-    /** Runs the queued block in order on this loop: local commands here, the rest on the engine. */
-    private CompletionStage<RespValue> exec() {
-        List<RespRequest> block = queued;
-        queued = null;
+    /** Runs a queued block in order on this loop: local commands here, the rest on the engine. */
+    private CompletionStage<RespValue> exec(List<RespRequest> block) {
         CompletableFuture<List<RespValue>> results = CompletableFuture.completedFuture(new ArrayList<>());
         for (RespRequest request : block) {
             results = results.thenComposeAsync(list -> runQueued(request).thenApply(reply -> {
@@ -452,6 +474,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return session.watching || session.tracking || session.db != upstream.defaultDb();
     }
 
+    /** A command's name for metrics: one the command table knows, else "unknown" (names stay few). */
+    private String meterName(RespRequest request) {
+        return table.get(request.name()) != null ? request.name() : "unknown";
+    }
+
     private boolean runLocal(CommandSpec spec, RespRequest request) {
         int db = session.db;
         int protocol = session.protocol;
@@ -468,6 +495,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private boolean reply(RespValue value) {
+        if (processing != null) {
+            metrics.command(meterName(processing), ProxyMetrics.Route.LOCAL).record(value instanceof RespValue.Error, -1);
+        }
         replies.add(Reply.of(value, session.protocol));
         scheduleDrain();
         return true;
@@ -495,18 +525,34 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies.add(slot);
         session.lastCommand = request.name();
         int protocol = session.protocol;
-        Consumer<RespValue> callback = landing == null
-                ? value -> answered(slot, transform == null ? value : transform.apply(value))
-                : value -> {
-                    landing.land(protocol, value);
-                    answered(slot, transform == null ? value : transform.apply(value));
-                };
-        if (landing != null && target != Target.ENGINE && target != Target.ENGINE_SERIAL) {
+        boolean upstreamBound = target != Target.ENGINE && target != Target.ENGINE_SERIAL;
+        ProxyMetrics.CommandMeter meter = metrics.command(meterName(request),
+                upstreamBound ? ProxyMetrics.Route.UPSTREAM : ProxyMetrics.Route.FALLBACK);
+        long start = System.nanoTime();
+        Consumer<RespValue> callback = value -> {
+            boolean failed = value instanceof RespValue.Error;
+            meter.record(failed, System.nanoTime() - start);
+            if (failed && upstreamBound) {
+                metrics.upstreamError(((RespValue.Error) value).bytes());
+            }
+            if (landing != null) {
+                landing.land(protocol, value);
+            }
+            answered(slot, transform == null ? value : transform.apply(value));
+        };
+        if (landing != null && upstreamBound) {
             landing.depart(target == Target.PINNED ? pinnedDomain : sharedDomains[protocol]);
         }
         if (target == Target.ENGINE || target == Target.ENGINE_SERIAL) {
-            CompletionStage<RespValue> work = request.name().equals("exec") ? exec()
-                    : engine.execute(session.db, session.protocol, request);
+            int db = session.db;
+            CompletionStage<RespValue> work;
+            if (request.name().equals("exec")) {
+                List<RespRequest> block = queued;
+                queued = null;
+                work = failover.ready().thenCompose(ready -> exec(block));
+            } else {
+                work = failover.ready().thenCompose(ready -> engine.execute(db, protocol, request));
+            }
             work.whenComplete((value, error) -> loop.execute(() -> callback.accept(value != null ? value
                     : new RespValue.Error(("ERR kvfallback: " + error).replace('\r', ' ').replace('\n', ' ')))));
         } else if (target == Target.PINNED) {
@@ -763,7 +809,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             throw e;
         }
         var future = ctx.writeAndFlush(out);
-        if (close) {
+        if (close || draining && finished()) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
         if (!ctx.channel().isWritable()) {
@@ -777,7 +823,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void resumeReadingIfRoom() {
         var channel = ctx.channel();
-        if (!closing && !channel.config().isAutoRead() && channel.isWritable()
+        if (!closing && !draining && !channel.config().isAutoRead() && channel.isWritable()
                 && replies.size() + parked.size() <= MAX_PENDING / 2) {
             channel.config().setAutoRead(true);
         }

@@ -5,6 +5,7 @@ import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.command.SessionState;
 import dev.kvfallback.config.HostPort;
 import dev.kvfallback.engine.Engine;
+import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.failover.Failover;
 import dev.kvfallback.protocol.RespLimits;
@@ -23,6 +24,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,6 +41,7 @@ public final class RespServer implements AutoCloseable {
     private final Engine engine;
     private final Failover failover;
     private final Tee tee;
+    private final ProxyMetrics metrics;
     private final ProxyInfo info;
     private final RespLimits limits;
     private final boolean passwordRequired;
@@ -48,7 +51,7 @@ public final class RespServer implements AutoCloseable {
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
                       LocalCommands local, Upstream upstream, Engine engine, Failover failover, Tee tee,
-                      ProxyInfo info, RespLimits limits) {
+                      ProxyMetrics metrics, ProxyInfo info, RespLimits limits) {
         this.group = group;
         this.channelClass = channelClass;
         this.table = table;
@@ -57,6 +60,7 @@ public final class RespServer implements AutoCloseable {
         this.engine = engine;
         this.failover = failover;
         this.tee = tee;
+        this.metrics = metrics;
         this.info = info;
         this.limits = limits;
         this.passwordRequired = local.passwordRequired();
@@ -78,7 +82,7 @@ public final class RespServer implements AutoCloseable {
                         SessionState session = new SessionState(ids.incrementAndGet(),
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 !passwordRequired, upstream.defaultDb());
-                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, tee, info, session);
+                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, tee, metrics, info, session);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });
@@ -88,8 +92,26 @@ public final class RespServer implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops accepting, then lets every client have the replies to the commands it has sent (for
+     * up to {@code grace}: a client still reading nothing keeps no one waiting longer), then
+     * closes whatever is left.
+     */
+    public void close(Duration grace) {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (!grace.isZero()) {
+            for (Channel ch : clients) {
+                ClientHandler handler = ch.pipeline().get(ClientHandler.class);
+                if (handler != null) {
+                    ch.eventLoop().execute(handler::finishAndClose);
+                }
+            }
+            clients.newCloseFuture().awaitUninterruptibly(grace.toMillis());
         }
         clients.close().awaitUninterruptibly();
     }

@@ -59,6 +59,13 @@ public final class Copier implements AutoCloseable {
     private final Tee.Settings settings;
     private final LongSupplier clock;
     private final LinkedHashSet<PendingKey> pending = new LinkedHashSet<>();
+    /**
+     * Keys MongoDB holds stale: added with a new generation each time a key is added, removed
+     * when a copy read after the last addition is stored. A write computed from a stale key
+     * (ZUNIONSTORE of it, say) is not trusted either.
+     */
+    private final ConcurrentHashMap<PendingKey, Long> stale = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong();
     private final ScheduledExecutorService timer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong copied = new AtomicLong();
@@ -96,7 +103,9 @@ public final class Copier implements AutoCloseable {
                     overflow();
                     return;
                 }
-                pending.add(new PendingKey(db, Bytes.wrap(key)));
+                PendingKey k = new PendingKey(db, Bytes.wrap(key));
+                pending.add(k);
+                stale.put(k, generations.incrementAndGet());
             }
         }
     }
@@ -105,6 +114,7 @@ public final class Copier implements AutoCloseable {
         log.warn("[Database] tee: more than {} keys wait to be re-copied from Redis; forgetting them and "
                 + "backfilling every key instead", settings.maxCopyKeys());
         pending.clear();
+        stale.clear();
         resyncWanted = true;
     }
 
@@ -115,9 +125,38 @@ public final class Copier implements AutoCloseable {
         }
     }
 
-    /** A queued copy was stored in MongoDB. */
-    void copied() {
+    /** A copy was stored in MongoDB: the key is no longer stale, unless it was added again after the copy's read began. */
+    void copied(int db, byte[] key, long generation) {
         copied.incrementAndGet();
+        stale.remove(new PendingKey(db, Bytes.wrap(key)), generation);
+    }
+
+    /** Whether MongoDB holds any of these keys stale. */
+    boolean anyStale(int db, List<byte[]> keys) {
+        if (stale.isEmpty()) {
+            return false;
+        }
+        for (byte[] key : keys) {
+            if (stale.containsKey(new PendingKey(db, Bytes.wrap(key)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether no key waits for a copy and none is being copied. */
+    boolean idle() {
+        return pending() == 0 && inFlight.get() == 0;
+    }
+
+    /** Whether Redis failed the copier's last read (it waits a second before trying again). */
+    boolean redisFailing() {
+        return clock.getAsLong() < redisRetryAt;
+    }
+
+    /** Copies stored in MongoDB so far. */
+    public long copiesDone() {
+        return copied.get();
     }
 
     /** Keys waiting to be re-copied. */
@@ -184,6 +223,7 @@ public final class Copier implements AutoCloseable {
 
     private void copy(PendingKey key) {
         byte[] bytes = key.key().bytes();
+        long generation = stale.getOrDefault(key, 0L);
         Flights.Flight flight = flights.depart(key.db(), List.of(bytes), flights.domain());
         inFlight.incrementAndGet();
         reader.read(key.db(), bytes).whenComplete((result, error) -> {
@@ -191,13 +231,14 @@ public final class Copier implements AutoCloseable {
             if (result instanceof RedisCopy.Found found) {
                 // Queue first, land after: a write that departs before the landing overlaps the
                 // read and sends the key round again; one after it is queued after this copy.
-                boolean queued = tee.offerCopy(key.db(), found.put());
+                boolean queued = tee.offerCopy(key.db(), found.put(), generation);
                 if (flights.land(flight) || !queued) {
                     retried.incrementAndGet();
                     add(key.db(), List.of(bytes));
                 }
             } else if (result instanceof RedisCopy.Unsupported u) {
                 flights.land(flight);
+                stale.remove(key, generation);
                 unsupported.incrementAndGet();
                 if (unsupportedTypes.add(u.type())) {
                     log.warn("[Database] tee: keys of type {} are not copied to MongoDB (first: {})", u.type(),

@@ -22,9 +22,14 @@ sealed interface Effect {
      *                    adds to a value (HSET, SADD, ...), and a key absent from MongoDB may exist in
      *                    Redis with more in it (a key older than the proxy)
      * @param keys        the keys to re-copy from Redis if the step's reply differs or it cannot be applied
+     * @param generation  for a copy ({@code Put}), the copier's mark of the key when its read began
      */
-    record Apply(int db, Engine.Step step, RespValue expected, boolean copyCreated, List<byte[]> keys)
-            implements Effect {
+    record Apply(int db, Engine.Step step, RespValue expected, boolean copyCreated, List<byte[]> keys,
+                 long generation) implements Effect {
+
+        Apply(int db, Engine.Step step, RespValue expected, boolean copyCreated, List<byte[]> keys) {
+            this(db, step, expected, copyCreated, keys, 0);
+        }
     }
 
     /** Copy these keys' whole values from Redis (a script, RESTORE, MOVE: effects the engine cannot compute). */

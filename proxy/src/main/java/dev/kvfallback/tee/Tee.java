@@ -54,7 +54,7 @@ public final class Tee implements AutoCloseable {
     private static final int GROUPS_IN_FLIGHT = 4;
     /** A whole group of the batch is at most this many effects. */
     private static final int GROUP_LIMIT = 512;
-    private static final java.time.Duration DRAIN_ON_CLOSE = java.time.Duration.ofSeconds(5);
+    private static final java.time.Duration DRAIN_ON_CLOSE = java.time.Duration.ofSeconds(10);
 
     /** The tee's limits. */
     public record Settings(int maxBacklog, long maxBacklogBytes, int maxCopyKeys, int copyRate, int copyConcurrency) {
@@ -239,13 +239,14 @@ public final class Tee implements AutoCloseable {
     }
 
     /** Queues a re-copied value, or returns false if the backlog is full. */
-    boolean offerCopy(int db, Engine.Step.Put put) {
+    boolean offerCopy(int db, Engine.Step.Put put, long generation) {
         int w = 64 + put.key().length + (put.value() == null ? 0 : (int) Math.min(Integer.MAX_VALUE, put.value().weight()));
         if (backlog.size() >= settings.maxBacklog() || backlogBytes.get() + w > settings.maxBacklogBytes()) {
             return false;
         }
         backlogBytes.addAndGet(w);
-        backlog.add(new Queued(new Effect.Apply(db, put, null, false, List.of(put.key())), clock.getAsLong(), w));
+        backlog.add(new Queued(new Effect.Apply(db, put, null, false, List.of(put.key()), generation),
+                clock.getAsLong(), w));
         return true;
     }
 
@@ -360,7 +361,9 @@ public final class Tee implements AutoCloseable {
         }
         CompletableFuture<Engine.Applied> result;
         try {
-            result = engine.applyAll(db, steps).toCompletableFuture();
+            // The check runs while the group's keys are still taken, so a key it finds stale is
+            // marked before any later group on that key loads it.
+            result = engine.applyAll(db, steps, done -> check(db, group, done)).toCompletableFuture();
         } catch (RuntimeException e) {
             groups.release();
             throw e;
@@ -369,8 +372,6 @@ public final class Tee implements AutoCloseable {
             try {
                 if (error != null) {
                     failed(db, group, error);
-                } else {
-                    check(db, group, done);
                 }
             } finally {
                 groups.release();
@@ -392,9 +393,13 @@ public final class Tee implements AutoCloseable {
                 copier.add(db, a.keys());
             } else if (a.copyCreated() && !done.created().get(i).isEmpty()) {
                 copier.add(db, done.created().get(i));
+            } else if (a.keys().size() > 1 && copier.anyStale(db, a.keys())) {
+                // A write computed from a key MongoDB holds stale (RENAME, SMOVE, ZUNIONSTORE, ...):
+                // its reply may still agree, its result cannot be trusted.
+                copier.add(db, a.keys());
             }
-            if (a.step() instanceof Engine.Step.Put) {
-                copier.copied();
+            if (a.step() instanceof Engine.Step.Put put) {
+                copier.copied(db, put.key(), a.generation());
             } else {
                 applied.incrementAndGet();
             }
@@ -497,24 +502,71 @@ public final class Tee implements AutoCloseable {
         return m;
     }
 
+    /** Writes waiting in the backlog. */
+    public long backlogSize() {
+        return backlog.size();
+    }
+
+    /** How long the oldest write in the backlog has waited, in seconds. */
+    public double backlogAgeSeconds() {
+        Queued head = backlog.peek();
+        return head == null ? 0 : Math.max(0, clock.getAsLong() - head.at()) / 1000.0;
+    }
+
+    public long effectsApplied() {
+        return applied.get();
+    }
+
+    public long effectsDiverted() {
+        return diverted.get();
+    }
+
+    public long selfCheckMismatches() {
+        return mismatches.get();
+    }
+
     /** Backfill and verify run through the copier. */
     public Copier copier() {
         return copier;
     }
 
     /**
-     * Stops the tee: first waits up to {@code DRAIN_ON_CLOSE} for the backlog to be applied
-     * (the server has stopped taking commands by then), then stops the worker and the copier.
-     * Keys still waiting for a copy are not copied; a backfill or a repairing verify finds them.
+     * Waits, up to {@code limit}, until every write acknowledged so far is in MongoDB: the backlog
+     * applied and the keys waiting for a copy copied (unless Redis is not answering the copier,
+     * or MongoDB is down: then only as long as the limit allows). True if nothing is left.
      */
-    @Override
-    public void close() {
+    public boolean drain(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         try {
-            barrier().get(DRAIN_ON_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
+            while (System.nanoTime() < deadline) {
+                barrier().get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+                if (copier.idle()) {
+                    return true;
+                }
+                if (copier.redisFailing() && backlog.isEmpty()) {
+                    return false;
+                }
+                Thread.sleep(50);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            log.warn("[Database] tee: {} writes were not copied to MongoDB before stopping", backlog.size());
+            // the deadline passed while waiting for the backlog
+        }
+        return false;
+    }
+
+    /**
+     * Stops the tee after draining it for up to {@code DRAIN_ON_CLOSE} (the server has stopped
+     * taking commands by then). What is left is said in the log: a backfill or a repairing verify
+     * finds those keys.
+     */
+    @Override
+    public void close() {
+        if (!drain(DRAIN_ON_CLOSE)) {
+            log.warn("[Database] tee stopping with {} writes not applied and {} keys not re-copied to MongoDB; "
+                    + "run a backfill or POST /api/admin/verify?repair=true after the next start",
+                    backlog.size(), copier.pending());
         }
         running = false;
         copier.close();

@@ -215,6 +215,32 @@ class AdminServerTest {
     }
 
     /** Counts calls and answers fixed maps; verify echoes the parameters it was given. */
+    @Test
+    void metricsAreServedAsPrometheusTextWithoutAKey() throws Exception {
+        start(KEY, admin);
+        HttpResponse<String> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("# TYPE kvfallback_test counter\nkvfallback_test_total 1.0\n", response.body());
+    }
+
+    @Test
+    void modeNeedsTheKeyAndAValidMode() throws Exception {
+        start(KEY, admin);
+        HttpRequest noKey = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode?mode=fallback"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        assertEquals(401, client.send(noKey, HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpRequest bad = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode?mode=mongo"))
+                .header("x-admin-key", KEY).POST(HttpRequest.BodyPublishers.noBody()).build();
+        assertEquals(400, client.send(bad, HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpRequest good = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode?mode=fallback"))
+                .header("x-admin-key", KEY).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = client.send(good, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("{\"mode\":\"fallback\"}", response.body());
+        assertEquals(java.util.List.of("fallback"), admin.modes);
+    }
+
     private static class RecordingAdmin implements Admin {
         final AtomicInteger backfills = new AtomicInteger();
         final AtomicInteger verifies = new AtomicInteger();
@@ -248,6 +274,19 @@ class AdminServerTest {
             result.put("sample", sample);
             return CompletableFuture.supplyAsync(() -> result);
         }
+
+        final java.util.List<String> modes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<Map<String, Object>> mode(String mode) {
+            modes.add(mode);
+            return CompletableFuture.completedFuture(Map.of("mode", mode));
+        }
+
+        @Override
+        public String metrics() {
+            return "# TYPE kvfallback_test counter\nkvfallback_test_total 1.0\n";
+        }
     }
 
     /** Fails every way an implementation can: a failed stage, a throw, a multi-line message. */
@@ -265,6 +304,16 @@ class AdminServerTest {
         @Override
         public CompletionStage<Map<String, Object>> verify(boolean repair, int sample) {
             return CompletableFuture.failedFuture(new IOException("MongoDB unreachable:\r\ntimed out"));
+        }
+
+        @Override
+        public CompletionStage<Map<String, Object>> mode(String mode) {
+            return CompletableFuture.failedFuture(new IOException("no"));
+        }
+
+        @Override
+        public String metrics() {
+            throw new IllegalStateException("no metrics");
         }
     }
 }

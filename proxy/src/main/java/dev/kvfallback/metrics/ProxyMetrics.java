@@ -1,0 +1,175 @@
+package dev.kvfallback.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The proxy's meters, in one Prometheus registry: names are constants here, tags are few and
+ * bounded (a command name from the command table, a route, an outcome, an error class; never a
+ * key). The server records through {@link CommandMeter}s looked up once per command name.
+ */
+public final class ProxyMetrics implements AutoCloseable {
+
+    public static final String COMMANDS = "kvfallback.commands";
+    public static final String COMMAND_LATENCY = "kvfallback.command";
+    public static final String MODE = "kvfallback.mode";
+    public static final String MODE_CHANGES = "kvfallback.mode.changes";
+    public static final String UPSTREAM_ERRORS = "kvfallback.upstream.errors";
+    public static final String BACKEND_UP = "kvfallback.backend.up";
+    public static final String CLIENT_CONNECTIONS = "kvfallback.client.connections";
+    public static final String DIVERGENT_KEYS = "kvfallback.divergent.keys";
+    public static final String REPLAY_DONE = "kvfallback.replay.keys.done";
+    public static final String REPLAY_LEFT = "kvfallback.replay.keys.left";
+
+    /** Where a command was answered. */
+    public enum Route {
+        UPSTREAM, FALLBACK, LOCAL;
+
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Error classes counted for the upstream: Redis's error codes worth telling apart, the rest "other". */
+    private static final Set<String> ERROR_CODES = Set.of("err", "wrongtype", "noscript", "oom", "loading", "busy",
+            "masterdown", "tryagain", "clusterdown", "noauth", "wrongpass", "readonly", "misconf", "noreplicas",
+            "execabort", "noperm", "moved", "ask");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, CommandMeter[]> commands = new ConcurrentHashMap<>();
+    private final Timer[] latency = new Timer[Route.values().length];
+    private final Map<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public ProxyMetrics() {
+        for (Route route : Route.values()) {
+            latency[route.ordinal()] = Timer.builder(COMMAND_LATENCY)
+                    .description("Time from a command's dispatch to its reply, by where it was answered")
+                    .tag("route", route.tag)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The meter of a command (a name from the command table, or "unknown") on a route. */
+    public CommandMeter command(String name, Route route) {
+        CommandMeter[] meters = commands.computeIfAbsent(name, n -> new CommandMeter[Route.values().length]);
+        CommandMeter meter = meters[route.ordinal()];
+        if (meter == null) {
+            meter = new CommandMeter(
+                    counter(name, route, "ok"), counter(name, route, "error"), latency[route.ordinal()]);
+            meters[route.ordinal()] = meter;
+        }
+        return meter;
+    }
+
+    private Counter counter(String name, Route route, String outcome) {
+        return Counter.builder(COMMANDS).description("Commands answered, by command, route and outcome")
+                .tag("command", name).tag("route", route.tag).tag("outcome", outcome).register(registry);
+    }
+
+    /** Counts an error Redis answered (or the proxy's own "Redis unavailable"), by its class. */
+    public void upstreamError(byte[] message) {
+        String code = firstWord(message);
+        String cls = code.equals("err") && startsWith(message, "ERR kvfallback: Redis unavailable") ? "unavailable"
+                : code.equals("err") && startsWith(message, "ERR max ") ? "rate_limit"
+                : ERROR_CODES.contains(code) ? code : "other";
+        upstreamErrors.computeIfAbsent(cls, c -> Counter.builder(UPSTREAM_ERRORS)
+                .description("Error replies from Redis and failed Redis round trips, by class")
+                .tag("class", c).register(registry)).increment();
+    }
+
+    private static String firstWord(byte[] message) {
+        int end = 0;
+        while (end < message.length && end < 16 && message[end] != ' ') {
+            end++;
+        }
+        return new String(message, 0, end, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean startsWith(byte[] message, String prefix) {
+        if (message.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (message[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A gauge read at each scrape. */
+    public void gauge(String name, String description, DoubleSupplier value, String... tags) {
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble).description(description).tags(tags).register(registry);
+    }
+
+    /** A monotonic count kept elsewhere, read at each scrape. */
+    public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+        FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    /** A command's counters on one route, and the route's latency histogram. */
+    public static final class CommandMeter {
+        private final Counter ok;
+        private final Counter error;
+        private final Timer latency;
+
+        CommandMeter(Counter ok, Counter error, Timer latency) {
+            this.ok = ok;
+            this.error = error;
+            this.latency = latency;
+        }
+
+        /** Records one answered command: error or not, and how long it took (ns; negative: not timed). */
+        public void record(boolean failed, long nanos) {
+            (failed ? error : ok).increment();
+            if (nanos >= 0) {
+                latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+}
