@@ -5,10 +5,14 @@ import dev.kvfallback.config.ProxyConfig;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
 /** The command line: {@code java -jar kvfallback.jar [--config FILE] [options]}. */
 public final class Main {
+
+    /** The system property logback.xml reads to choose its encoder: {@code text} or {@code json}. */
+    public static final String LOG_FORMAT_PROPERTY = "kvfallback.log.format";
 
     private Main() {
     }
@@ -23,6 +27,7 @@ public final class Main {
             System.out.println("kvfallback " + version());
             return;
         }
+        chooseLogFormat(argv);
         ProxyConfig config;
         try {
             config = ConfigLoader.load(argv, System.getenv());
@@ -47,6 +52,18 @@ public final class Main {
             stopped.countDown();
         }, "kvfallback-shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Logback configures itself on the first logger use (parsing a MongoDB URI is one), so the format
+     * must be in place before {@link ConfigLoader#load}. A {@code -Dkvfallback.log.format} given to
+     * the JVM wins; a value other than text or json is left for load to report.
+     */
+    private static void chooseLogFormat(List<String> argv) {
+        String format = ConfigLoader.earlyValue("log-format", argv, System.getenv()).trim().toLowerCase(Locale.ROOT);
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null && ConfigLoader.LOG_FORMATS.contains(format)) {
+            System.setProperty(LOG_FORMAT_PROPERTY, format);
+        }
     }
 
     /** The version from the jar's manifest, or "dev" when run from classes. */

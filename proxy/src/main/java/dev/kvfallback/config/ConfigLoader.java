@@ -59,7 +59,12 @@ public final class ConfigLoader {
             new Option("--backfill", List.of("KVFALLBACK_BACKFILL"), "backfill", "no",
                     "yes: at start, copy every key Redis holds into MongoDB (also POST /api/admin/backfill)"),
             new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
-                    "event loop threads (0: one per core)"));
+                    "event loop threads (0: one per core)"),
+            new Option("--log-format", List.of("KVFALLBACK_LOG_FORMAT"), "log-format", "text",
+                    "text: one line per event; json: one JSON object per line (for log collectors)"));
+
+    /** The values {@code log-format} accepts. */
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     private ConfigLoader() {
     }
@@ -74,29 +79,7 @@ public final class ConfigLoader {
     public static ProxyConfig load(List<String> args, Map<String, String> env) throws ConfigException {
         List<String> problems = new ArrayList<>();
         Map<String, String> flags = new LinkedHashMap<>();
-        String configFile = null;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String value = null;
-            int eq = arg.indexOf('=');
-            String flag = eq > 0 ? arg.substring(0, eq) : arg;
-            if (eq > 0) {
-                value = arg.substring(eq + 1);
-            } else if (i + 1 < args.size()) {
-                value = args.get(++i);
-            }
-            if (value == null) {
-                problems.add(flag + " needs a value");
-                continue;
-            }
-            if (flag.equals("--config")) {
-                configFile = value;
-            } else if (find(flag) == null) {
-                problems.add("unknown option " + flag + " (see --help)");
-            } else {
-                flags.put(flag, value);
-            }
-        }
+        String configFile = parseArgs(args, flags, problems);
         Map<String, Object> file = configFile == null ? Map.of() : readYaml(Path.of(configFile), problems);
         for (String key : file.keySet()) {
             if (OPTIONS.stream().noneMatch(o -> o.key.equals(key))) {
@@ -105,14 +88,7 @@ public final class ConfigLoader {
         }
         Map<String, String> v = new LinkedHashMap<>();
         for (Option o : OPTIONS) {
-            String value = flags.get(o.flag);
-            if (value == null) {
-                value = o.env.stream().map(env::get).filter(s -> s != null && !s.isEmpty()).findFirst().orElse(null);
-            }
-            if (value == null && file.get(o.key) != null) {
-                value = String.valueOf(file.get(o.key));
-            }
-            v.put(o.key, value == null ? o.defaultValue : value);
+            v.put(o.key, resolve(o, flags, env, file));
         }
         HostPort listen = hostPort("listen", v.get("listen"), problems);
         HostPort admin = hostPort("admin-listen", v.get("admin-listen"), problems);
@@ -141,6 +117,10 @@ public final class ConfigLoader {
         Boolean backfill = yesNo("backfill", v.get("backfill"), problems);
         long teeBacklog = number("tee-backlog", v.get("tee-backlog"), 1, 100_000_000, problems);
         long copyRate = number("copy-rate", v.get("copy-rate"), 1, 1_000_000, problems);
+        String logFormat = v.get("log-format").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!LOG_FORMATS.contains(logFormat)) {
+            problems.add("log-format must be text or json, got '" + v.get("log-format") + "'");
+        }
         Path ca = v.get("redis-ca-cert") == null ? null : Path.of(v.get("redis-ca-cert"));
         if (ca != null && !Files.isReadable(ca)) {
             problems.add("redis-ca-cert " + ca + " is not a readable file");
@@ -153,6 +133,62 @@ public final class ConfigLoader {
                 Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
                 maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"),
                 new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill));
+    }
+
+    /**
+     * One setting's value, resolved like {@link #load} does (flag, environment, {@code --config} file,
+     * default) but unchecked and without logging anything: for what must be known before logging starts,
+     * such as {@code log-format}. A broken command line or file yields what could be read; {@link #load}
+     * reports the mistakes afterwards.
+     */
+    public static String earlyValue(String key, List<String> args, Map<String, String> env) {
+        Option option = OPTIONS.stream().filter(o -> o.key.equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no setting " + key));
+        List<String> ignored = new ArrayList<>();
+        Map<String, String> flags = new LinkedHashMap<>();
+        String configFile = parseArgs(args, flags, ignored);
+        Map<String, Object> file = configFile == null ? Map.of() : readYaml(Path.of(configFile), ignored);
+        return resolve(option, flags, env, file);
+    }
+
+    /** Collects {@code --flag value} and {@code --flag=value} pairs into flags; returns the --config file or null. */
+    private static String parseArgs(List<String> args, Map<String, String> flags, List<String> problems) {
+        String configFile = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String value = null;
+            int eq = arg.indexOf('=');
+            String flag = eq > 0 ? arg.substring(0, eq) : arg;
+            if (eq > 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            }
+            if (value == null) {
+                problems.add(flag + " needs a value");
+                continue;
+            }
+            if (flag.equals("--config")) {
+                configFile = value;
+            } else if (find(flag) == null) {
+                problems.add("unknown option " + flag + " (see --help)");
+            } else {
+                flags.put(flag, value);
+            }
+        }
+        return configFile;
+    }
+
+    /** A flag beats the environment, which beats the file, which beats the default. */
+    private static String resolve(Option o, Map<String, String> flags, Map<String, String> env, Map<String, Object> file) {
+        String value = flags.get(o.flag);
+        if (value == null) {
+            value = o.env.stream().map(env::get).filter(s -> s != null && !s.isEmpty()).findFirst().orElse(null);
+        }
+        if (value == null && file.get(o.key) != null) {
+            value = String.valueOf(file.get(o.key));
+        }
+        return value == null ? o.defaultValue : value;
     }
 
     /** The {@code --help} text: every flag with its environment variable and default. */

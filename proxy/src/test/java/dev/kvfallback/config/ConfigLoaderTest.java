@@ -96,6 +96,25 @@ class ConfigLoaderTest {
                 "copy-rate must be a number, got 'x'"), List.of(e.getMessage().split("\n")));
     }
 
+    /** Main reads log-format before logging starts, the way load does; load then checks it. */
+    @Test
+    void theLogFormatIsTextOrJsonAndKnownBeforeLoading() throws Exception {
+        Path file = Files.createTempFile("kvf", ".yaml");
+        Files.writeString(file, "log-format: json\n");
+        assertEquals("text", ConfigLoader.earlyValue("log-format", List.of(), Map.of()));
+        assertEquals("json", ConfigLoader.earlyValue("log-format", List.of("--config", file.toString()), Map.of()));
+        assertEquals("text", ConfigLoader.earlyValue("log-format", List.of("--config", file.toString()),
+                Map.of("KVFALLBACK_LOG_FORMAT", "text")));
+        assertEquals("json", ConfigLoader.earlyValue("log-format", List.of("--log-format=json", "--bogus"),
+                Map.of("KVFALLBACK_LOG_FORMAT", "text")), "a later mistake does not hide the flag");
+        assertEquals("json", ConfigLoader.earlyValue("log-format", List.of("--config", "/no/such/file",
+                "--log-format", "json"), Map.of()));
+        ConfigLoader.load(List.of("--log-format", "JSON"), Map.of());
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class,
+                () -> ConfigLoader.load(List.of(), Map.of("KVFALLBACK_LOG_FORMAT", "xml")));
+        assertEquals("log-format must be text or json, got 'xml'", e.getMessage());
+    }
+
     /** The documented example names every setting, and loads as it stands. */
     @Test
     void theExampleFileDocumentsEverySetting() throws Exception {
