@@ -144,8 +144,15 @@ public final class KvFallback implements AutoCloseable {
             register(metrics, failover, backends, info, tee);
             admin = new AdminServer(config.adminListen(), config.adminKey(),
                     new ProxyAdmin(failover, backends, store, upstream.redactedUrl(), tee, verifier, metrics));
-            InetSocketAddress adminBound = startAdmin(admin);
+            // The admin endpoint last: a readiness check that sees it answer finds the port open too.
             InetSocketAddress bound = server.start(config.listen());
+            InetSocketAddress adminBound;
+            try {
+                adminBound = startAdmin(admin);
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
             log.info("[Database] kvfallback {} listening on {} ({} transport, {} threads), upstream {} (Redis {}), "
                             + "MongoDB {}", Main.version(), bound, epoll ? "epoll" : "nio", threads,
                     upstream.redactedUrl(), version, store.description());

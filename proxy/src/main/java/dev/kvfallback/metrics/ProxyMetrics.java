@@ -136,9 +136,10 @@ public final class ProxyMetrics implements AutoCloseable {
         return true;
     }
 
-    /** A gauge read at each scrape. */
+    /** A gauge read at each scrape; held strongly (Micrometer's default would let a lambda be collected). */
     public void gauge(String name, String description, DoubleSupplier value, String... tags) {
-        Gauge.builder(name, value, DoubleSupplier::getAsDouble).description(description).tags(tags).register(registry);
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble).description(description).tags(tags)
+                .strongReference(true).register(registry);
     }
 
     /** A monotonic count kept elsewhere, read at each scrape. */
