@@ -86,8 +86,11 @@ public final class Engine {
      * @param created per step, the keys it created: absent before it ran, present after
      * @param stored  false if a key met another writer's version: nothing can be said of the
      *                group's keys then, and the caller re-copies them
+     * @param tooLarge keys whose value grew past what one MongoDB document holds: not written
+     *                 (MongoDB keeps what it had), the rest of the group is
      */
-    public record Applied(List<RespValue> replies, List<List<byte[]>> created, boolean stored) {
+    public record Applied(List<RespValue> replies, List<List<byte[]>> created, boolean stored,
+                          List<byte[]> tooLarge) {
     }
 
     /** MongoDB's 16 MB document limit, less room for the document's other fields. */
@@ -251,17 +254,23 @@ public final class Engine {
             created.add(made);
         }
         List<Write> writes = new ArrayList<>(changed.size());
+        List<byte[]> tooLarge = new ArrayList<>(0);
         for (Stored s : loaded) {
             Bytes key = Bytes.wrap(s.key());
             Stored now = state.get(key);
-            if (changed.contains(key) && !(now.value() == null && s.version() == 0)) {
+            if (!changed.contains(key) || now.value() == null && s.version() == 0) {
+                continue;
+            }
+            if (now.value() != null && now.value().weight() > MAX_VALUE_WEIGHT) {
+                tooLarge.add(s.key());
+            } else {
                 writes.add(new Write(s.key(), s.version(), now.value(), now.expireAt(), false));
             }
         }
         if (writes.isEmpty()) {
-            return CompletableFuture.completedFuture(new Applied(replies, created, true));
+            return CompletableFuture.completedFuture(new Applied(replies, created, true, tooLarge));
         }
-        return keyspace.write(db, writes).thenApply(stored -> new Applied(replies, created, stored));
+        return keyspace.write(db, writes).thenApply(stored -> new Applied(replies, created, stored, tooLarge));
     }
 
     /** One step over its keys; errors are replies and change nothing. */

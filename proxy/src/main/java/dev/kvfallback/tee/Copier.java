@@ -47,6 +47,7 @@ public final class Copier implements AutoCloseable {
     private static final int SCAN_COUNT = 500;
     /** A backfill scans on only while fewer keys than this wait, so its memory stays small. */
     private static final int BACKFILL_LOW_WATER = 5_000;
+    private static final long TOO_LARGE_RETRY_MILLIS = 60_000;
 
     record PendingKey(int db, Bytes key) {
     }
@@ -72,6 +73,13 @@ public final class Copier implements AutoCloseable {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong unsupported = new AtomicLong();
     private final Set<String> unsupportedTypes = ConcurrentHashMap.newKeySet();
+    /** Keys with a copy on its way: not copied twice at once. */
+    private final Set<PendingKey> copying = ConcurrentHashMap.newKeySet();
+    /** Per key, when a copy may next start and how often it was retried (a key written on two connections all the time). */
+    private final ConcurrentHashMap<PendingKey, long[]> backoff = new ConcurrentHashMap<>();
+    /** Keys whose value MongoDB cannot hold (over 16 MB), with when they were found so: not copied for a while. */
+    private final ConcurrentHashMap<PendingKey, Long> tooLarge = new ConcurrentHashMap<>();
+    private final AtomicLong tooLargeCount = new AtomicLong();
     private volatile long redisRetryAt;
     private volatile long mongoProbeAt;
     private double tokens;
@@ -209,16 +217,39 @@ public final class Copier implements AutoCloseable {
         }
     }
 
+    /** Up to {@code n} keys to copy now: none already being copied, backing off or too large to store. */
     private List<PendingKey> take(int n) {
         List<PendingKey> keys = new ArrayList<>(Math.max(0, n));
+        long now = clock.getAsLong();
         synchronized (pending) {
             Iterator<PendingKey> it = pending.iterator();
-            while (keys.size() < n && it.hasNext()) {
-                keys.add(it.next());
-                it.remove();
+            int looked = 0;
+            while (keys.size() < n && it.hasNext() && looked++ < 4 * n + 64) {
+                PendingKey key = it.next();
+                long[] wait = backoff.get(key);
+                Long large = tooLarge.get(key);
+                if (large != null && now - large < TOO_LARGE_RETRY_MILLIS) {
+                    it.remove();
+                    stale.remove(key);
+                } else if (!copying.contains(key) && (wait == null || wait[0] <= now)) {
+                    keys.add(key);
+                    it.remove();
+                    copying.add(key);
+                }
             }
         }
         return keys;
+    }
+
+    /** A key's value outgrew a MongoDB document: said once per key, not copied for a while. */
+    void tooLarge(int db, byte[] key) {
+        PendingKey k = new PendingKey(db, Bytes.wrap(key));
+        tooLargeCount.incrementAndGet();
+        if (tooLarge.size() < 10_000 && tooLarge.put(k, clock.getAsLong()) == null) {
+            log.warn("[Database] tee: the value of {} in db {} is over MongoDB's 16 MB document limit; "
+                    + "MongoDB keeps its last smaller copy", printable(key), db);
+        }
+        stale.remove(k);
     }
 
     private void copy(PendingKey key) {
@@ -228,13 +259,19 @@ public final class Copier implements AutoCloseable {
         inFlight.incrementAndGet();
         reader.read(key.db(), bytes).whenComplete((result, error) -> {
             inFlight.decrementAndGet();
+            copying.remove(key);
             if (result instanceof RedisCopy.Found found) {
                 // Queue first, land after: a write that departs before the landing overlaps the
                 // read and sends the key round again; one after it is queued after this copy.
                 boolean queued = tee.offerCopy(key.db(), found.put(), generation);
                 if (flights.land(flight) || !queued) {
                     retried.incrementAndGet();
+                    long[] wait = backoff.computeIfAbsent(key, k -> new long[2]);
+                    wait[1] = Math.min(wait[1] + 1, 6);
+                    wait[0] = clock.getAsLong() + (50L << wait[1]);
                     add(key.db(), List.of(bytes));
+                } else {
+                    backoff.remove(key);
                 }
             } else if (result instanceof RedisCopy.Unsupported u) {
                 flights.land(flight);
@@ -419,6 +456,7 @@ public final class Copier implements AutoCloseable {
         m.put("copies_done", copied.get());
         m.put("copies_retried", retried.get());
         m.put("copies_unsupported_type", unsupported.get());
+        m.put("values_too_large", tooLargeCount.get());
         return m;
     }
 

@@ -383,6 +383,9 @@ public final class Tee implements AutoCloseable {
     private void check(int db, List<Effect.Apply> group, Engine.Applied done) {
         markAvailable();
         groupsApplied.incrementAndGet();
+        for (byte[] key : done.tooLarge()) {
+            copier.tooLarge(db, key);
+        }
         for (int i = 0; i < group.size(); i++) {
             Effect.Apply a = group.get(i);
             if (!done.stored()) {
@@ -433,8 +436,12 @@ public final class Tee implements AutoCloseable {
     private void failed(int db, List<Effect.Apply> group, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof CommandError tooLarge) {
-            // A value MongoDB cannot hold: re-copying would meet the same limit.
-            log.warn("[Database] tee: a value in db {} cannot be copied to MongoDB: {}", db, tooLarge.getMessage());
+            // A document MongoDB refused as too large though the engine's estimate let it pass:
+            // nothing of the group was written. Each key is copied again on its own.
+            log.warn("[Database] tee: MongoDB refused a document of db {} as too large: {}", db, tooLarge.getMessage());
+            for (Effect.Apply a : group) {
+                copier.add(db, a.keys());
+            }
             return;
         }
         if (mongoAvailable) {

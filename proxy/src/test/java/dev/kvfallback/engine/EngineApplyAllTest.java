@@ -223,6 +223,18 @@ class EngineApplyAllTest {
 
     // --- helpers ---
 
+    @Test
+    void aValueTooLargeForOneDocumentIsLeftOutAndTheRestOfTheGroupIsStored() throws Exception {
+        byte[] big = new byte[(int) Engine.MAX_VALUE_WEIGHT + 1];
+        Engine.Applied applied = apply(List.of(
+                new Engine.Step.Put(bytes("big"), new StringValue(big), 0),
+                run(NOW, "SET", "small", "v")));
+        assertTrue(applied.stored());
+        assertEquals(List.of("big"), applied.tooLarge().stream().map(b -> new String(b)).toList());
+        assertEquals("v", string(load("small")));
+        assertEquals(null, load("big").value(), "MongoDB keeps what it had: nothing");
+    }
+
     private static Engine.Step run(long at, String... args) {
         return new Engine.Step.Run(RespRequest.of(args), 2, at);
     }
