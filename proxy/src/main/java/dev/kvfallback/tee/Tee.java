@@ -195,7 +195,10 @@ public final class Tee implements AutoCloseable {
                 for (int i = 0; i < queued.size(); i++) {
                     Ticket t = queued.get(i);
                     if (t != null) {
-                        all.addAll(t.effects(protocol, items == null ? null : items.get(i)));
+                        // No items: an aborted EXEC ran nothing; but if the proxy lost EXEC's reply,
+                        // the block may have run, and each write's keys are re-copied.
+                        RespValue item = items != null ? items.get(i) : reply instanceof RespValue.Error ? reply : null;
+                        all.addAll(t.effects(protocol, item));
                     }
                 }
                 offer(all);
