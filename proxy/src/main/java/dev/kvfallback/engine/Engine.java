@@ -83,13 +83,13 @@ public final class Engine {
      * What {@link #applyAll} did.
      *
      * @param replies each step's reply as computed here (null for a {@link Step.Put})
-     * @param created per step, the keys it created: absent before it ran, present after
+     * @param absent  per step, those of its keys that were absent (or expired) before it ran
      * @param stored  false if a key met another writer's version: nothing can be said of the
      *                group's keys then, and the caller re-copies them
      * @param tooLarge keys whose value grew past what one MongoDB document holds: not written
      *                 (MongoDB keeps what it had), the rest of the group is
      */
-    public record Applied(List<RespValue> replies, List<List<byte[]>> created, boolean stored,
+    public record Applied(List<RespValue> replies, List<List<byte[]>> absent, boolean stored,
                           List<byte[]> tooLarge) {
     }
 
@@ -231,27 +231,28 @@ public final class Engine {
         }
         LinkedHashSet<Bytes> changed = new LinkedHashSet<>();
         List<RespValue> replies = new ArrayList<>(steps.size());
-        List<List<byte[]>> created = new ArrayList<>(steps.size());
+        List<List<byte[]>> absent = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             List<byte[]> keys = stepKeys.get(i);
-            List<Stored> before = new ArrayList<>(keys.size());
-            for (byte[] key : keys) {
-                before.add(state.get(Bytes.wrap(key)));
-            }
             Step step = steps.get(i);
             long at = step instanceof Step.Run run ? run.at() : clock.getAsLong();
+            List<Stored> before = new ArrayList<>(keys.size());
+            List<byte[]> missing = new ArrayList<>(0);
+            for (byte[] key : keys) {
+                Stored s = state.get(Bytes.wrap(key));
+                before.add(s);
+                if (!s.liveAt(at)) {
+                    missing.add(key);
+                }
+            }
+            absent.add(missing);
             Txn txn = new Txn(before, at);
             replies.add(runStep(step, txn));
-            List<byte[]> made = new ArrayList<>(0);
             for (Stored after : txn.changed()) {
                 Bytes key = Bytes.wrap(after.key());
-                if (!state.get(key).liveAt(at) && after.liveAt(at)) {
-                    made.add(after.key());
-                }
                 state.put(key, after);
                 changed.add(key);
             }
-            created.add(made);
         }
         List<Write> writes = new ArrayList<>(changed.size());
         List<byte[]> tooLarge = new ArrayList<>(0);
@@ -268,9 +269,9 @@ public final class Engine {
             }
         }
         if (writes.isEmpty()) {
-            return CompletableFuture.completedFuture(new Applied(replies, created, true, tooLarge));
+            return CompletableFuture.completedFuture(new Applied(replies, absent, true, tooLarge));
         }
-        return keyspace.write(db, writes).thenApply(stored -> new Applied(replies, created, stored, tooLarge));
+        return keyspace.write(db, writes).thenApply(stored -> new Applied(replies, absent, stored, tooLarge));
     }
 
     /** One step over its keys; errors are replies and change nothing. */

@@ -18,17 +18,18 @@ sealed interface Effect {
      * Apply a step through the engine.
      *
      * @param expected    the reply the engine must compute for the copy to be right (Redis's); null: no check
-     * @param copyCreated whether a key this step creates must still be re-copied: the command only
-     *                    adds to a value (HSET, SADD, ...), and a key absent from MongoDB may exist in
-     *                    Redis with more in it (a key older than the proxy)
+     * @param copyAbsent  whether a key the step finds absent in MongoDB must still be re-copied: the
+     *                    command only adds to a value (HSET, SADD, ...) or changes one that exists
+     *                    (LTRIM, ZADD XX, SETRANGE), its reply the same either way, and a key absent
+     *                    from MongoDB may exist in Redis (a key older than the proxy)
      * @param keys        the keys to re-copy from Redis if the step's reply differs or it cannot be applied
      * @param generation  for a copy ({@code Put}), the copier's mark of the key when its read began
      */
-    record Apply(int db, Engine.Step step, RespValue expected, boolean copyCreated, List<byte[]> keys,
+    record Apply(int db, Engine.Step step, RespValue expected, boolean copyAbsent, List<byte[]> keys,
                  long generation) implements Effect {
 
-        Apply(int db, Engine.Step step, RespValue expected, boolean copyCreated, List<byte[]> keys) {
-            this(db, step, expected, copyCreated, keys, 0);
+        Apply(int db, Engine.Step step, RespValue expected, boolean copyAbsent, List<byte[]> keys) {
+            this(db, step, expected, copyAbsent, keys, 0);
         }
     }
 

@@ -28,9 +28,14 @@ import java.util.function.Predicate;
  */
 final class Effects {
 
-    /** Commands that only add to a value: a key they create in MongoDB may hold more in Redis. */
-    private static final Set<String> ADDS_TO = Set.of("hset", "hsetnx", "hmset", "hincrby", "hincrbyfloat", "sadd",
-            "smove", "zadd", "zincrby", "lmove", "rpoplpush", "blmove", "brpoplpush");
+    /**
+     * Commands whose reply can be the same whether or not the key existed: they add to a value
+     * (a key absent from MongoDB may hold more in Redis) or change only a value that exists
+     * (LTRIM, ZADD XX, SETRANGE and SETBIT past the end). A key they find absent is re-copied.
+     */
+    private static final Set<String> PARTIAL = Set.of("hset", "hsetnx", "hmset", "hincrby", "hincrbyfloat", "sadd",
+            "smove", "zadd", "zincrby", "lmove", "rpoplpush", "blmove", "brpoplpush", "ltrim", "setrange", "setbit",
+            "bitfield");
     /** Writes with no data effect, or a read unless an option is given. */
     private static final Set<String> NO_EFFECT = Set.of("function|delete", "function|flush", "function|load",
             "function|restore", "pfdebug");
@@ -94,7 +99,7 @@ final class Effects {
                     return List.of();
                 }
                 return List.of(new Effect.Apply(db, new Engine.Step.Run(unblocked(request), protocol, at), reply,
-                        ADDS_TO.contains(name), keys));
+                        PARTIAL.contains(name), keys));
             }
             case "bzpopmin", "bzpopmax" -> {
                 if (!(reply instanceof RespValue.Array a) || a.items().size() != 3) {
@@ -115,8 +120,8 @@ final class Effects {
                 || name.equals("migrate")) {
             return keys.isEmpty() ? List.of() : List.of(new Effect.Copy(db, keys));
         }
-        boolean addsTo = ADDS_TO.contains(name) || name.equals("set") && hasOption(request, 3, "keepttl");
-        return List.of(new Effect.Apply(db, new Engine.Step.Run(request, protocol, at), reply, addsTo, keys));
+        boolean partial = PARTIAL.contains(name) || name.equals("set") && hasOption(request, 3, "keepttl");
+        return List.of(new Effect.Apply(db, new Engine.Step.Run(request, protocol, at), reply, partial, keys));
     }
 
     /**
@@ -155,13 +160,13 @@ final class Effects {
                 new RespValue.Int(members.size()), false, keys));
     }
 
-    private static Effect apply(int db, int protocol, long at, RespValue expected, boolean addsTo, List<byte[]> keys,
+    private static Effect apply(int db, int protocol, long at, RespValue expected, boolean partial, List<byte[]> keys,
                                 String command, byte[]... args) {
         byte[][] argv = new byte[args.length + 1][];
         argv[0] = command.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(args, 0, argv, 1, args.length);
         return new Effect.Apply(db, new Engine.Step.Run(new RespRequest(argv, false), protocol, at), expected,
-                addsTo, keys);
+                partial, keys);
     }
 
     /** The non-blocking twin of a blocking command that did not time out: its timeout argument dropped. */

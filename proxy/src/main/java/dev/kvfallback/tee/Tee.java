@@ -261,6 +261,9 @@ public final class Tee implements AutoCloseable {
             copier.add(c.db(), c.keys());
         } else if (e instanceof Effect.Clear || e instanceof Effect.Resync) {
             copier.resync(e.db());
+        } else if (e instanceof Effect.Barrier b) {
+            // Handed on like the effects around it: its waiter must not wait for its timeout.
+            b.done().complete(null);
         }
     }
 
@@ -393,12 +396,14 @@ public final class Tee implements AutoCloseable {
             Effect.Apply a = group.get(i);
             if (!done.stored()) {
                 copier.add(db, a.keys());
-            } else if (a.expected() != null && !sameReply(a.expected(), done.replies().get(i), a.step())) {
+                continue;
+            }
+            if (a.expected() != null && !sameReply(a.expected(), done.replies().get(i), a.step())) {
                 mismatches.incrementAndGet();
                 log.debug("tee self-check: {} expected {} computed {}", a.step(), a.expected(), done.replies().get(i));
                 copier.add(db, a.keys());
-            } else if (a.copyCreated() && !done.created().get(i).isEmpty()) {
-                copier.add(db, done.created().get(i));
+            } else if (a.copyAbsent() && !done.absent().get(i).isEmpty()) {
+                copier.add(db, done.absent().get(i));
             } else if (a.keys().size() > 1 && copier.anyStale(db, a.keys())) {
                 // A write computed from a key MongoDB holds stale (RENAME, SMOVE, ZUNIONSTORE, ...):
                 // its reply may still agree, its result cannot be trusted.

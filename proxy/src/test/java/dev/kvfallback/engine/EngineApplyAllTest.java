@@ -99,7 +99,7 @@ class EngineApplyAllTest {
     }
 
     @Test
-    void createdIsPerStepTheKeysAbsentBeforeAndPresentAfter() throws Exception {
+    void absentIsPerStepTheKeysMissingOrExpiredBeforeItRan() throws Exception {
         put("old", new StringValue(bytes("x")), 0);
         put("stale", new StringValue(bytes("x")), NOW + 50);
 
@@ -111,10 +111,12 @@ class EngineApplyAllTest {
                 run(NOW, "DEL", "old"),
                 run(NOW, "SET", "old", "again"),
                 run(NOW, "SADD", "never", "a"),
-                run(NOW, "SREM", "never", "a")));
+                run(NOW, "SREM", "never", "a"),
+                run(NOW, "LTRIM", "nolist", "0", "1"),
+                run(NOW, "SUNIONSTORE", "dst", "new", "none")));
 
         assertEquals(List.of(List.of("new"), List.of(), List.of(), List.of("stale"), List.of(), List.of("old"),
-                List.of("never"), List.of()), created(applied));
+                List.of("never"), List.of(), List.of("nolist"), List.of("dst", "none")), absent(applied));
     }
 
     @Test
@@ -132,7 +134,7 @@ class EngineApplyAllTest {
                 new Engine.Step.Put(bytes("gone"), new StringValue(bytes("v")), 0)));
         assertNull(applied.replies().get(0));
         assertEquals(new RespValue.Int(42), applied.replies().get(1), "later steps see the value put");
-        assertEquals(List.of(List.of("k"), List.of(), List.of("gone")), created(applied));
+        assertEquals(List.of(List.of("k"), List.of(), List.of("gone")), absent(applied));
         Stored k = load("k");
         assertEquals("42", string(k));
         assertEquals(NOW + 5_000, k.expireAt(), "INCR keeps the expiry the put set");
@@ -172,7 +174,7 @@ class EngineApplyAllTest {
         Engine.Applied applied = apply(List.of(run(NOW, "SET", "t", "x"), run(NOW, "INCR", "v")));
 
         assertTrue(applied.stored());
-        assertEquals(List.of(List.of("t"), List.of()), created(applied));
+        assertEquals(List.of(List.of("t"), List.of()), absent(applied));
         Stored t = load("t");
         Stored v = load("v");
         assertEquals("x", string(t));
@@ -253,8 +255,8 @@ class EngineApplyAllTest {
                 .toCompletableFuture().join());
     }
 
-    private static List<List<String>> created(Engine.Applied applied) {
-        return applied.created().stream()
+    private static List<List<String>> absent(Engine.Applied applied) {
+        return applied.absent().stream()
                 .map(keys -> keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList())
                 .toList();
     }

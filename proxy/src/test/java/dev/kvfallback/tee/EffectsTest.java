@@ -80,9 +80,9 @@ class EffectsTest {
 
     @Test
     void blockingMovesAndMultiPopsRunAsTheirNonBlockingTwinWithRedissReplyExpected() {
-        assertEquals(List.of("apply db0 [LMOVE s d LEFT RIGHT] expect $x keys [s, d] copyCreated"),
+        assertEquals(List.of("apply db0 [LMOVE s d LEFT RIGHT] expect $x keys [s, d] copyAbsent"),
                 effects(bulk("x"), "BLMOVE", "s", "d", "LEFT", "RIGHT", "0"));
-        assertEquals(List.of("apply db0 [RPOPLPUSH s d] expect $x keys [s, d] copyCreated"),
+        assertEquals(List.of("apply db0 [RPOPLPUSH s d] expect $x keys [s, d] copyAbsent"),
                 effects(bulk("x"), "BRPOPLPUSH", "s", "d", "0"));
         assertEquals(List.of("apply db0 [LMPOP 1 k LEFT] expect *[$k, *[$a]] keys [k]"),
                 effects(array(bulk("k"), array(bulk("a"))), "BLMPOP", "0", "1", "k", "LEFT"));
@@ -154,7 +154,7 @@ class EffectsTest {
         assertEquals(new Engine.Step.Run(incr, 3, AT), apply.step());
         assertEquals(new RespValue.Int(5), apply.expected());
         assertEquals(5, apply.db());
-        assertFalse(apply.copyCreated());
+        assertFalse(apply.copyAbsent());
         assertEquals(List.of("k"), keysOf(apply));
     }
 
@@ -176,14 +176,17 @@ class EffectsTest {
     }
 
     @Test
-    void writesThatOnlyAddToAValueAskForACreatedKeyToBeCopied() {
-        assertTrue(copyCreated("HSET", "h", "f", "v"));
-        assertTrue(copyCreated("SADD", "s", "m"));
-        assertTrue(copyCreated("ZADD", "z", "1", "m"));
-        assertTrue(copyCreated("SET", "k", "v", "KEEPTTL"), "KEEPTTL keeps a TTL MongoDB may not know");
-        assertFalse(copyCreated("SET", "k", "v"), "SET replaces the whole value");
-        assertFalse(copyCreated("INCR", "k"));
-        assertFalse(copyCreated("RPUSH", "l", "a"));
+    void writesWhoseReplyHidesAMissingKeyAskForAnAbsentKeyToBeCopied() {
+        assertTrue(copyAbsent("HSET", "h", "f", "v"));
+        assertTrue(copyAbsent("SADD", "s", "m"));
+        assertTrue(copyAbsent("ZADD", "z", "1", "m"));
+        assertTrue(copyAbsent("SET", "k", "v", "KEEPTTL"), "KEEPTTL keeps a TTL MongoDB may not know");
+        assertTrue(copyAbsent("LTRIM", "l", "0", "1"), "OK whether or not the list exists");
+        assertTrue(copyAbsent("SETRANGE", "k", "10", "x"), "the new length, whether or not the string existed");
+        assertTrue(copyAbsent("SETBIT", "k", "7", "1"));
+        assertFalse(copyAbsent("SET", "k", "v"), "SET replaces the whole value");
+        assertFalse(copyAbsent("INCR", "k"));
+        assertFalse(copyAbsent("RPUSH", "l", "a"));
     }
 
     // --- which commands are teed, and their keys ---
@@ -287,10 +290,10 @@ class EffectsTest {
         return render(Effects.of(spec(request.name()), db, 2, request, reply, AT, ALL_SERVED));
     }
 
-    private static boolean copyCreated(String... args) {
+    private static boolean copyAbsent(String... args) {
         RespRequest request = RespRequest.of(args);
         List<Effect> effects = Effects.of(spec(request.name()), 0, 2, request, RespValue.Int.ONE, AT, ALL_SERVED);
-        return assertInstanceOf(Effect.Apply.class, effects.get(0)).copyCreated();
+        return assertInstanceOf(Effect.Apply.class, effects.get(0)).copyAbsent();
     }
 
     private static List<String> keys(String... args) {
@@ -307,7 +310,7 @@ class EffectsTest {
             RespRequest request = ((Engine.Step.Run) a.step()).request();
             String argv = request.args().stream().map(EffectsTest::text).collect(Collectors.joining(" "));
             return "apply db" + a.db() + " [" + argv + "] expect " + value(a.expected()) + " keys " + keysOf(a)
-                    + (a.copyCreated() ? " copyCreated" : "");
+                    + (a.copyAbsent() ? " copyAbsent" : "");
         }
         if (effect instanceof Effect.Copy c) {
             return "copy db" + c.db() + " " + keysOf(c);
