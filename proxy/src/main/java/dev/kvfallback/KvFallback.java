@@ -136,6 +136,7 @@ public final class KvFallback implements AutoCloseable {
             }
             Tee teeRef = tee;
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
+                    () -> failover.mode().name().toLowerCase(java.util.Locale.ROOT),
                     teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()));
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
             RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, tee,

@@ -10,6 +10,7 @@ public final class ProxyInfo {
 
     final String version;
     final String upstream;
+    private final java.util.function.Supplier<String> mode;
     final long startedAtMillis = System.currentTimeMillis();
     final AtomicInteger connectedClients = new AtomicInteger();
     final AtomicLong totalConnections = new AtomicLong();
@@ -18,9 +19,15 @@ public final class ProxyInfo {
     /** More {@code kvfallback_*} fields (the tee's), read at each INFO; null for none. */
     private final java.util.function.Supplier<java.util.Map<String, Object>> more;
 
-    public ProxyInfo(String version, String upstream, java.util.function.Supplier<java.util.Map<String, Object>> more) {
+    /**
+     * @param mode the mode as the health JSON names it ({@code primary}, {@code fallback}, {@code recovering}),
+     *             read at each INFO
+     */
+    public ProxyInfo(String version, String upstream, java.util.function.Supplier<String> mode,
+                     java.util.function.Supplier<java.util.Map<String, Object>> more) {
         this.version = version;
         this.upstream = upstream;
+        this.mode = mode;
         this.more = more;
     }
 
@@ -32,7 +39,7 @@ public final class ProxyInfo {
     String section() {
         return "# kvfallback\r\n"
                 + "kvfallback_version:" + version + "\r\n"
-                + "kvfallback_mode:primary\r\n"
+                + "kvfallback_mode:" + mode.get() + "\r\n"
                 + "kvfallback_upstream:" + upstream + "\r\n"
                 + "kvfallback_uptime_in_seconds:" + (System.currentTimeMillis() - startedAtMillis) / 1000 + "\r\n"
                 + "kvfallback_connected_clients:" + connectedClients.get() + "\r\n"

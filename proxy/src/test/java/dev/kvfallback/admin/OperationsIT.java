@@ -50,10 +50,13 @@ class OperationsIT {
             assertTrue(normal.contains("\"mongodb\":{\"configured\":true,\"available\":true"), normal);
             assertTrue(normal.contains("\"tee\":{\"backlog\":"), normal);
 
-            redis.close();
+            redis.kill();
             String killed = Backups.get(proxy, "/api/admin/db-health").body();
             assertTrue(killed.contains("\"health\":{\"kv\":false,\"mongodb\":true}"), killed);
             assertTrue(killed.contains("\"kv\":{\"configured\":true,\"available\":false"), killed);
+            assertTrue(killed.contains("\"mongodb\":{\"configured\":true,\"available\":true"), killed);
+            assertTrue(killed.matches("(?s).*\"kv\":\\{[^}]*\"error\":\"[^\"]+\".*"),
+                    "the probe says why Redis is unavailable: " + killed);
         }
         try (KvFallback fallback = Proxy.start(redis.url(), "--data-dir", dataDir.toString(), "--mode", "fallback")) {
             String forced = Backups.get(fallback, "/api/admin/db-health").body();

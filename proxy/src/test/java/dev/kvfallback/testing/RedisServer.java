@@ -89,6 +89,11 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Kills the server at once (SIGKILL): no shutdown, connections cut as by a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
