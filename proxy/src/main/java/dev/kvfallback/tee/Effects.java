@@ -56,8 +56,13 @@ final class Effects {
      */
     static List<Effect> of(CommandSpec spec, int db, int protocol, RespRequest request, RespValue reply,
                            long at, Predicate<String> served) {
+        return of(spec, db, protocol, request, keys(spec, request), reply, at, served);
+    }
+
+    /** {@link #of(CommandSpec, int, int, RespRequest, RespValue, long, Predicate)} given the request's {@link #keys}. */
+    static List<Effect> of(CommandSpec spec, int db, int protocol, RespRequest request, List<byte[]> keys,
+                           RespValue reply, long at, Predicate<String> served) {
         String name = spec.name();
-        List<byte[]> keys = keys(spec, request);
         switch (name) {
             case "flushdb" -> {
                 return List.of(new Effect.Clear(db));
@@ -130,13 +135,12 @@ final class Effects {
      * the error is the proxy's own (Redis timed out or the connection dropped) the write may or may
      * not have run. Those re-copy their keys; the rest have no effect.
      */
-    static List<Effect> afterError(CommandSpec spec, int db, RespRequest request, RespValue reply) {
+    static List<Effect> afterError(CommandSpec spec, int db, List<byte[]> keys, RespValue reply) {
         boolean proxyMade = reply instanceof RespValue.Error e
                 && new String(e.bytes(), StandardCharsets.UTF_8).startsWith("ERR kvfallback:");
         if (!SCRIPTS.contains(spec.name()) && !proxyMade) {
             return List.of();
         }
-        List<byte[]> keys = keys(spec, request);
         return keys.isEmpty() ? List.of() : List.of(new Effect.Copy(db, keys));
     }
 
@@ -200,11 +204,20 @@ final class Effects {
         List<byte[]> keys = new ArrayList<>(positions.size());
         for (int p : positions) {
             byte[] key = argv.get(p);
-            if (keys.stream().noneMatch(k -> Arrays.equals(k, key))) {
+            if (!containsKey(keys, key)) {
                 keys.add(key);
             }
         }
         return keys;
+    }
+
+    private static boolean containsKey(List<byte[]> keys, byte[] key) {
+        for (byte[] k : keys) {
+            if (Arrays.equals(k, key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether an argument from {@code from} on is {@code option}, ignoring case. */

@@ -135,17 +135,20 @@ public final class Tee implements AutoCloseable {
         private final CommandSpec spec;
         private final int db;
         private final RespRequest request;
+        /** The write's keys, found once for its flight and its effects. */
+        private final List<byte[]> keys;
         private Flights.Flight flight;
 
         private Ticket(CommandSpec spec, int db, RespRequest request) {
             this.spec = spec;
             this.db = db;
             this.request = request;
+            this.keys = Effects.keys(spec, request);
         }
 
         @Override
         public void depart(long domain) {
-            flight = flights.depart(db, Effects.keys(spec, request), domain);
+            flight = flights.depart(db, keys, domain);
         }
 
         @Override
@@ -158,13 +161,13 @@ public final class Tee implements AutoCloseable {
             boolean mixed = flight != null && flights.land(flight);
             flight = null;
             if (reply instanceof RespValue.Error || reply == null) {
-                return Effects.afterError(spec, db, request, reply);
+                return Effects.afterError(spec, db, keys, reply);
             }
-            List<Effect> effects = Effects.of(spec, db, protocol, request, reply, clock.getAsLong(), served);
+            List<Effect> effects = Effects.of(spec, db, protocol, request, keys, reply, clock.getAsLong(), served);
             if (mixed && !effects.isEmpty()) {
                 ambiguous.incrementAndGet();
                 List<Effect> withCopy = new ArrayList<>(effects);
-                withCopy.add(new Effect.Copy(db, Effects.keys(spec, request)));
+                withCopy.add(new Effect.Copy(db, keys));
                 return withCopy;
             }
             return effects;

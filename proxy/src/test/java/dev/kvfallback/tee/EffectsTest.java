@@ -265,7 +265,8 @@ class EffectsTest {
 
     private static List<String> afterError(RespValue reply, String... args) {
         RespRequest request = RespRequest.of(args);
-        return render(Effects.afterError(spec(request.name()), 0, request, reply));
+        CommandSpec spec = spec(request.name());
+        return render(Effects.afterError(spec, 0, Effects.keys(spec, request), reply));
     }
 
     private static RespValue run(Engine engine, String... args) throws Exception {
