@@ -1,5 +1,6 @@
 package dev.kvfallback.metrics;
 
+import dev.kvfallback.upstream.ErrorClassifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -107,9 +108,9 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** Counts an error Redis answered (or the proxy's own "Redis unavailable"), by its class. */
     public void upstreamError(byte[] message) {
+        ErrorClassifier.Kind kind = ErrorClassifier.classify(message);
         String code = firstWord(message);
-        String cls = code.equals("err") && startsWith(message, "ERR kvfallback: Redis unavailable") ? "unavailable"
-                : code.equals("err") && startsWith(message, "ERR max ") ? "rate_limit"
+        String cls = kind == ErrorClassifier.Kind.UNAVAILABLE || kind == ErrorClassifier.Kind.RATE_LIMIT ? kind.tag
                 : ERROR_CODES.contains(code) ? code : "other";
         upstreamErrors.computeIfAbsent(cls, c -> Counter.builder(UPSTREAM_ERRORS)
                 .description("Error replies from Redis and failed Redis round trips, by class")
@@ -122,18 +123,6 @@ public final class ProxyMetrics implements AutoCloseable {
             end++;
         }
         return new String(message, 0, end, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-    }
-
-    private static boolean startsWith(byte[] message, String prefix) {
-        if (message.length < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (message[i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A gauge read at each scrape; held strongly (Micrometer's default would let a lambda be collected). */
