@@ -10,11 +10,13 @@ import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Keyspace;
 import dev.kvfallback.failover.Backends;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.replay.Replayer;
 import dev.kvfallback.server.ProxyInfo;
 import dev.kvfallback.server.RespServer;
 import dev.kvfallback.tee.Tee;
@@ -57,6 +59,12 @@ public final class KvFallback implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvFallback.class);
     /** How often expired keys are removed from MongoDB (divergent ones never). */
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+    /** The write-back: keys per batch (one MongoDB read, one pipelined Redis call, one bulk write), at most this many a second. */
+    private static final int REPLAY_BATCH = 1000;
+    private static final int REPLAY_RATE = 50_000;
+    private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a switch to MongoDB waits for writes in flight to Redis to land and reach MongoDB. */
+    private static final Duration SWITCH_SETTLE = Duration.ofSeconds(30);
     /** The fallback's cache of keys, when this proxy writes its MongoDB database alone. */
     private static final int CACHE_ENTRIES = 200_000;
     private static final long CACHE_BYTES = 128L << 20;
@@ -75,10 +83,15 @@ public final class KvFallback implements AutoCloseable {
     private final Backends backends;
     private final ProxyMetrics metrics;
     private final Failover failover;
+    private final Recovery recovery;
+    private final UpstreamSource writeBack;
 
     private KvFallback(EventLoopGroup group, LettuceUpstream upstream, MongoStore store, RespServer server,
                        InetSocketAddress address, Tee tee, UpstreamSource source, AdminServer admin,
-                       InetSocketAddress adminAddress, Backends backends, ProxyMetrics metrics, Failover failover) {
+                       InetSocketAddress adminAddress, Backends backends, ProxyMetrics metrics, Failover failover,
+                       Recovery recovery, UpstreamSource writeBack) {
+        this.recovery = recovery;
+        this.writeBack = writeBack;
         this.group = group;
         this.upstream = upstream;
         this.store = store;
@@ -110,6 +123,9 @@ public final class KvFallback implements AutoCloseable {
                 config.redisCaCert() == null ? null : config.redisCaCert().toFile());
         MongoStore store = null;
         Tee tee = null;
+        UpstreamSource writeBack = null;
+        Replayer replayer = null;
+        Recovery recovery = null;
         AdminServer admin = null;
         Backends backends = null;
         ProxyMetrics metrics = new ProxyMetrics();
@@ -135,16 +151,24 @@ public final class KvFallback implements AutoCloseable {
                 verifier = new Verifier(tee, keyspace, source, System::currentTimeMillis);
             }
             Tee teeRef = tee;
+            if (source != null) {
+                writeBack = new UpstreamSource(upstream, group.next(), true);
+                replayer = new Replayer(keyspace, store.keyspace()::divergentKeys, writeBack, config.databases(),
+                        REPLAY_BATCH, REPLAY_RATE, REPLAY_TIMEOUT.toMillis(), System::currentTimeMillis);
+                recovery = new Recovery(failover, writeBack, upstream.defaultDb(), replayer,
+                        () -> teeRef == null ? CompletableFuture.completedFuture(null) : teeRef.settled(SWITCH_SETTLE),
+                        engine::idle, Recovery.Settings.defaults());
+            }
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
                     () -> failover.mode().name().toLowerCase(java.util.Locale.ROOT),
                     teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()));
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
-            RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, tee,
-                    metrics, info, limits);
+            RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, recovery,
+                    tee, metrics, info, limits);
             backends = new Backends(source, store);
-            register(metrics, failover, backends, info, tee);
-            admin = new AdminServer(config.adminListen(), config.adminKey(),
-                    new ProxyAdmin(failover, backends, store, upstream.redactedUrl(), tee, verifier, metrics));
+            register(metrics, failover, backends, info, tee, replayer);
+            admin = new AdminServer(config.adminListen(), config.adminKey(), new ProxyAdmin(failover, recovery, replayer,
+                    backends, store, upstream.redactedUrl(), tee, verifier, metrics));
             // The admin endpoint last: a readiness check that sees it answer finds the port open too.
             InetSocketAddress bound = server.start(config.listen());
             InetSocketAddress adminBound;
@@ -163,8 +187,11 @@ public final class KvFallback implements AutoCloseable {
                 tee.copier().startBackfill();
             }
             return new KvFallback(group, upstream, store, server, bound, tee, source, admin, adminBound, backends,
-                    metrics, failover);
+                    metrics, failover, recovery, writeBack);
         } catch (RuntimeException | InterruptedException e) {
+            if (recovery != null) {
+                recovery.close();
+            }
             if (admin != null) {
                 admin.close();
             }
@@ -185,7 +212,8 @@ public final class KvFallback implements AutoCloseable {
     }
 
     /** The gauges and counters read from the parts at each scrape. */
-    private static void register(ProxyMetrics metrics, Failover failover, Backends backends, ProxyInfo info, Tee tee) {
+    private static void register(ProxyMetrics metrics, Failover failover, Backends backends, ProxyInfo info, Tee tee,
+                                 Replayer replayer) {
         for (Failover.Mode mode : Failover.Mode.values()) {
             String name = mode.name().toLowerCase(Locale.ROOT);
             metrics.gauge(ProxyMetrics.MODE, "1 for the mode the proxy serves in", () -> failover.mode() == mode ? 1 : 0,
@@ -200,9 +228,10 @@ public final class KvFallback implements AutoCloseable {
         metrics.gauge(ProxyMetrics.CLIENT_CONNECTIONS, "Clients connected", info::connectedClients);
         metrics.gauge(ProxyMetrics.DIVERGENT_KEYS, "Keys written while serving from MongoDB, not yet in Redis",
                 () -> backends.divergent() < 0 ? Double.NaN : backends.divergent());
-        // The write-back (issue: failover and recovery) is not built: nothing is replayed yet.
-        metrics.gauge(ProxyMetrics.REPLAY_LEFT, "Divergent keys left to write back to Redis", () -> 0);
-        metrics.counter(ProxyMetrics.REPLAY_DONE, "Divergent keys written back to Redis", failover, f -> 0);
+        metrics.gauge(ProxyMetrics.REPLAY_LEFT, "Divergent keys left to write back to Redis",
+                () -> backends.divergent() < 0 ? Double.NaN : backends.divergent());
+        metrics.counter(ProxyMetrics.REPLAY_DONE, "Divergent keys written back to Redis", failover,
+                f -> replayer == null ? 0 : replayer.keysDone());
         if (tee != null) {
             metrics.gauge("kvfallback.tee.backlog", "Writes waiting to be applied to MongoDB", tee::backlogSize);
             metrics.gauge("kvfallback.tee.backlog.age.seconds", "How long the oldest write in the backlog has waited",
@@ -297,6 +326,12 @@ public final class KvFallback implements AutoCloseable {
         server.close(CLIENT_GRACE);
         admin.close();
         backends.close();
+        if (recovery != null) {
+            recovery.close();
+        }
+        if (writeBack != null) {
+            writeBack.close();
+        }
         if (tee != null) {
             tee.close();
         }

@@ -2,8 +2,10 @@ package dev.kvfallback.admin;
 
 import dev.kvfallback.failover.Backends;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.mongo.MongoStore;
+import dev.kvfallback.replay.Replayer;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.tee.Verifier;
 
@@ -13,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The admin endpoint over the running proxy: the seed guide's health JSON (plus the precise mode,
@@ -26,6 +27,8 @@ public final class ProxyAdmin implements Admin {
     private static final Duration SWITCH_DRAIN = Duration.ofSeconds(30);
 
     private final Failover failover;
+    private final Recovery recovery;
+    private final Replayer replayer;
     private final Backends backends;
     private final MongoStore store;
     private final String redisUrl;
@@ -35,11 +38,14 @@ public final class ProxyAdmin implements Admin {
 
     /**
      * @param redisUrl the upstream URL, redacted
+     * @param recovery the way back to Redis, and its write-back; null with --mode fallback
      * @param tee      the tee, or null when it is off (backfill and verify are refused then)
      */
-    public ProxyAdmin(Failover failover, Backends backends, MongoStore store, String redisUrl, Tee tee,
-                      Verifier verifier, ProxyMetrics metrics) {
+    public ProxyAdmin(Failover failover, Recovery recovery, Replayer replayer, Backends backends, MongoStore store,
+                      String redisUrl, Tee tee, Verifier verifier, ProxyMetrics metrics) {
         this.failover = failover;
+        this.recovery = recovery;
+        this.replayer = replayer;
         this.backends = backends;
         this.store = store;
         this.redisUrl = redisUrl;
@@ -70,7 +76,7 @@ public final class ProxyAdmin implements Admin {
         } else {
             m.put("tee", null);
         }
-        m.put("replay", null);
+        m.put("replay", replayer == null ? null : replayer.stats());
         return m;
     }
 
@@ -101,31 +107,33 @@ public final class ProxyAdmin implements Admin {
     }
 
     /**
-     * {@code fallback}: serve from MongoDB from now on, once the tee has applied what Redis
-     * acknowledged before. {@code auto}: back to Redis, refused while MongoDB holds writes Redis
-     * has not seen (the write-back that would make that safe is not built yet) and when the
-     * configuration forced fallback.
+     * {@code fallback}: serve from MongoDB from now on, once the writes in flight to Redis have
+     * landed and the tee has applied them. {@code auto}: back to Redis: the keys written while
+     * serving from MongoDB are written back first (RECOVERING), then PRIMARY; refused when the
+     * configuration forced fallback, and when MongoDB cannot say which keys those are.
      */
     @Override
     public CompletionStage<Map<String, Object>> mode(String mode) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (mode.equals("fallback")) {
             CompletableFuture<Void> ready = tee == null ? CompletableFuture.completedFuture(null)
-                    : tee.barrier().completeOnTimeout(null, SWITCH_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+                    : tee.settled(SWITCH_DRAIN);
             m.put("changed", failover.switchTo(Failover.Mode.FALLBACK, "fallback forced by an operator", ready));
         } else if (failover.forced()) {
             m.put("changed", false);
             m.put("reason", "started with --mode fallback: restart without it to serve from Redis");
+        } else if (failover.mode() == Failover.Mode.PRIMARY) {
+            m.put("changed", false);
         } else {
             long divergent = backends.countDivergentNow();
-            if (divergent != 0) {
+            if (divergent < 0) {
                 m.put("changed", false);
-                m.put("reason", divergent < 0 ? "MongoDB did not answer; cannot tell whether it holds writes Redis has not seen"
-                        : divergent + " keys were written while serving from MongoDB and are not in Redis yet; "
-                        + "returning to Redis now would hide them");
+                m.put("reason", "MongoDB did not answer; cannot write back the keys written while serving from it");
             } else {
-                m.put("changed", failover.switchTo(Failover.Mode.PRIMARY, "automatic mode restored by an operator",
-                        CompletableFuture.completedFuture(null)));
+                // RECOVERING: the keys written meanwhile go to Redis first, then PRIMARY.
+                recovery.recoverNow("automatic mode restored by an operator");
+                m.put("changed", true);
+                m.put("divergent_keys", divergent);
             }
         }
         m.put("mode", failover.mode().name().toLowerCase(Locale.ROOT));

@@ -92,4 +92,26 @@ public final class Errors {
     private static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max);
     }
+
+    /** An error reply's text (without the leading {@code -}), for a log line or another error. */
+    public static String text(RespValue.Error error) {
+        return new String(error.bytes(), StandardCharsets.UTF_8);
+    }
+
+    private static final String MONGO_DOWN = "ERR kvfallback: MongoDB unavailable";
+
+    /**
+     * {@code ERR kvfallback: Redis unavailable (why) and MongoDB unavailable (why)}: a command served
+     * from MongoDB because Redis could not ({@code redisCause}) that MongoDB could not serve either.
+     * Any other error is the command's own and is returned as it is.
+     */
+    public static RespValue.Error bothDown(String redisCause, RespValue.Error mongoError) {
+        String mongo = text(mongoError);
+        if (!mongo.startsWith(MONGO_DOWN)) {
+            return mongoError;
+        }
+        String redis = redisCause == null ? "" : redisCause.replace('\r', ' ').replace('\n', ' ');
+        return new RespValue.Error("ERR kvfallback: Redis unavailable (" + redis + ") and MongoDB unavailable"
+                + mongo.substring(MONGO_DOWN.length()));
+    }
 }

@@ -82,7 +82,9 @@ public final class Engine {
     /**
      * What {@link #applyAll} did.
      *
-     * @param replies each step's reply as computed here (null for a {@link Step.Put})
+     * @param replies each step's reply as computed here; null for a {@link Step.Put}, and for a
+     *                step not run because one of its keys is divergent (MongoDB holds a write Redis
+     *                has not seen: that value wins, and its write-back makes Redis match it)
      * @param absent  per step, those of its keys that were absent (or expired) before it ran
      * @param stored  false if a key met another writer's version: nothing can be said of the
      *                group's keys then, and the caller re-copies them
@@ -115,6 +117,9 @@ public final class Engine {
      * @param databases the number of logical dbs (FLUSHALL clears them all)
      * @param divergent whether writes mark their keys divergent (fallback writes Redis has not seen)
      */
+    /** Commands given to {@link #execute} and not finished. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+
     public Engine(Keyspace keyspace, CommandTable table, LongSupplier clock, RandomGenerator random,
                   int databases, boolean divergent) {
         this.keyspace = keyspace;
@@ -163,7 +168,26 @@ public final class Engine {
         } else {
             result = runLocked(db, protocol, request, command, keysOf(spec, request));
         }
-        return result.exceptionally(Engine::failure);
+        running.incrementAndGet();
+        return result.exceptionally(Engine::failure).whenComplete((reply, error) -> running.decrementAndGet());
+    }
+
+    /**
+     * Completes once no command the engine was given through {@link #execute} is still running:
+     * the return to Redis waits for it before its last write-back pass.
+     */
+    public CompletionStage<Void> idle() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        whenIdle(done);
+        return done;
+    }
+
+    private void whenIdle(CompletableFuture<Void> done) {
+        if (running.get() == 0) {
+            done.complete(null);
+        } else {
+            CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> whenIdle(done));
+        }
     }
 
     /**
@@ -174,6 +198,10 @@ public final class Engine {
      *
      * <p>Commands must check their arguments before changing a value in place (as every engine
      * command does): a step's error leaves the state for the next step untouched.
+     *
+     * <p>A step on a key MongoDB holds divergent is not run (its reply is null): that key was
+     * written while serving from MongoDB, after whatever Redis acknowledged, and the write-back
+     * makes Redis match it.
      */
     public CompletionStage<Applied> applyAll(int db, List<Step> steps) {
         return applyAll(db, steps, applied -> { });
@@ -246,6 +274,12 @@ public final class Engine {
                 }
             }
             absent.add(missing);
+            if (touchesDivergent(before)) {
+                // Written while serving from MongoDB and not in Redis yet: MongoDB's value is the
+                // newer one, and the write-back will make Redis match it.
+                replies.add(null);
+                continue;
+            }
             Txn txn = new Txn(before, at);
             replies.add(runStep(step, txn));
             for (Stored after : txn.changed()) {
@@ -308,6 +342,15 @@ public final class Engine {
         } catch (CommandError e) {
             return done(e.reply());
         }
+    }
+
+    private static boolean touchesDivergent(List<Stored> keys) {
+        for (Stored s : keys) {
+            if (s.divergent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<byte[]> keysOf(CommandSpec spec, RespRequest request) {

@@ -54,9 +54,17 @@ public final class Failover {
         return mode;
     }
 
-    /** Whether commands run on the engine over MongoDB rather than on Redis. */
+    /**
+     * Whether commands run on the engine over MongoDB rather than on Redis: in FALLBACK, and in
+     * RECOVERING while the write-back runs (MongoDB holds the newest value of every divergent key).
+     */
     public boolean servesFromMongo() {
-        return mode == Mode.FALLBACK;
+        return mode != Mode.PRIMARY;
+    }
+
+    /** Whether the current mode may serve now (its {@link #ready} stage has completed). */
+    public boolean isReady() {
+        return ready.toCompletableFuture().isDone();
     }
 
     /** Whether the configuration forced fallback for the process's life (Redis is never touched). */

@@ -324,6 +324,19 @@ public final class MongoKeyspace implements Keyspace {
                 .toFuture();
     }
 
+    /**
+     * Up to {@code limit} keys of the db whose documents are divergent (a value or a delete
+     * tombstone Redis has not seen), in no particular order: the write-back lists them, writes
+     * them to Redis and clears the mark, until none is left.
+     */
+    public CompletionStage<List<byte[]>> divergentKeys(int db, int limit) {
+        return collection(db).thenCompose(c -> Flux.from(c.find(Filters.eq(KeyDocument.DIVERGENT, true))
+                        .projection(Projections.include(KeyDocument.ID)).limit(limit))
+                .map(doc -> KeyDocument.key(doc.get(KeyDocument.ID)))
+                .collectList()
+                .toFuture());
+    }
+
     /** Live: holds a value that has no expiry or expires after {@code nowMillis}. */
     private static Bson live(long nowMillis) {
         return Filters.and(

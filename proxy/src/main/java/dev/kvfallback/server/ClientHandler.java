@@ -8,12 +8,14 @@ import dev.kvfallback.command.SessionState;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.EngineErrors;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.tee.Tee;
+import dev.kvfallback.upstream.ErrorClassifier;
 import dev.kvfallback.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -84,6 +86,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final Upstream upstream;
     private final Engine engine;
     private final Failover failover;
+    /** Null when Redis is never used (--mode fallback): nothing to fall back from. */
+    private final Recovery recovery;
     private final Tee tee;
     private final ProxyMetrics metrics;
     private final ProxyInfo info;
@@ -97,6 +101,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private int currentProtocol = 2;
     private int inflight;
     private boolean drainScheduled;
+    /** Whether a wake-up is registered for when the mode may serve again (see {@link #forward}). */
+    private boolean waitingForMode;
     private boolean closing;
     /** Stopping gracefully: read nothing more, close once every command read has been answered. */
     private boolean draining;
@@ -115,12 +121,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private RespRequest processing;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
-                  Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session) {
+                  Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
         this.engine = engine;
         this.failover = failover;
+        this.recovery = recovery;
         this.tee = tee;
         this.metrics = metrics;
         this.info = info;
@@ -518,6 +525,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             parked.add(request);
             return false;
         }
+        boolean upstreamBound = target != Target.ENGINE && target != Target.ENGINE_SERIAL;
+        if (upstreamBound && !failover.isReady()) {
+            // Returning to Redis: its last write-back pass is running. Hold until it is done.
+            parked.add(request);
+            waitForMode();
+            return false;
+        }
         current = target;
         currentProtocol = session.protocol;
         inflight++;
@@ -525,10 +539,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies.add(slot);
         session.lastCommand = request.name();
         int protocol = session.protocol;
-        boolean upstreamBound = target != Target.ENGINE && target != Target.ENGINE_SERIAL;
         ProxyMetrics.CommandMeter meter = metrics.command(meterName(request),
                 upstreamBound ? ProxyMetrics.Route.UPSTREAM : ProxyMetrics.Route.FALLBACK);
         long start = System.nanoTime();
+        int db = session.db;
         Consumer<RespValue> callback = value -> {
             boolean failed = value instanceof RespValue.Error;
             meter.record(failed, System.nanoTime() - start);
@@ -538,29 +552,74 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (landing != null) {
                 landing.land(protocol, value);
             }
+            if (failed && target == Target.SHARED && fallsBack(request, (RespValue.Error) value)) {
+                // Redis cannot serve: switch, and run this command on MongoDB so its client gets a normal reply.
+                recovery.trip(Errors.text((RespValue.Error) value));
+                onEngine(db, protocol, request).whenComplete((rerun, error) -> loop.execute(() ->
+                        answered(slot, engineReply(rerun, error, transform))));
+                return;
+            }
             answered(slot, transform == null ? value : transform.apply(value));
         };
         if (landing != null && upstreamBound) {
             landing.depart(target == Target.PINNED ? pinnedDomain : sharedDomains[protocol]);
         }
         if (target == Target.ENGINE || target == Target.ENGINE_SERIAL) {
-            int db = session.db;
             CompletionStage<RespValue> work;
             if (request.name().equals("exec")) {
                 List<RespRequest> block = queued;
                 queued = null;
                 work = failover.ready().thenCompose(ready -> exec(block));
             } else {
-                work = failover.ready().thenCompose(ready -> engine.execute(db, protocol, request));
+                work = onEngine(db, protocol, request);
             }
-            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(value != null ? value
-                    : new RespValue.Error(("ERR kvfallback: " + error).replace('\r', ' ').replace('\n', ' ')))));
+            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(engineReply(value, error, null))));
         } else if (target == Target.PINNED) {
             pinned().send(request, callback);
         } else {
             upstream.send(loop, session.protocol, request, callback);
         }
         return true;
+    }
+
+    /** Runs {@code request} on the engine once the mode may serve from MongoDB. */
+    private CompletionStage<RespValue> onEngine(int db, int protocol, RespRequest request) {
+        return failover.ready().thenCompose(ready -> engine.execute(db, protocol, request));
+    }
+
+    /**
+     * The engine's reply as the client gets it: a failure becomes an error reply, and when MongoDB
+     * cannot serve either while Redis is out, the error names both causes.
+     */
+    private RespValue engineReply(RespValue value, Throwable error, UnaryOperator<RespValue> transform) {
+        RespValue reply = value != null ? value
+                : new RespValue.Error(("ERR kvfallback: " + error).replace('\r', ' ').replace('\n', ' '));
+        String redisDown = recovery == null || failover.mode() == Failover.Mode.PRIMARY ? null : recovery.redisFailure();
+        if (reply instanceof RespValue.Error e && redisDown != null) {
+            reply = Errors.bothDown(redisDown, e);
+        }
+        return transform == null ? reply : transform.apply(reply);
+    }
+
+    /** Whether an error reply from Redis sends this command to MongoDB instead (see {@link ErrorClassifier}). */
+    private boolean fallsBack(RespRequest request, RespValue.Error error) {
+        if (recovery == null) {
+            return false;
+        }
+        CommandSpec spec = table.get(request.name());
+        return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has("write"));
+    }
+
+    /** Unparks once the mode may serve (the return to Redis finished its last write-back). */
+    private void waitForMode() {
+        if (waitingForMode) {
+            return;
+        }
+        waitingForMode = true;
+        failover.ready().whenComplete((ready, error) -> loop.execute(() -> {
+            waitingForMode = false;
+            unparkIfRoom();
+        }));
     }
 
     private void answered(Reply slot, RespValue value) {

@@ -8,6 +8,7 @@ import dev.kvfallback.engine.Engine;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequestDecoder;
 import dev.kvfallback.upstream.Upstream;
@@ -40,6 +41,7 @@ public final class RespServer implements AutoCloseable {
     private final Upstream upstream;
     private final Engine engine;
     private final Failover failover;
+    private final Recovery recovery;
     private final Tee tee;
     private final ProxyMetrics metrics;
     private final ProxyInfo info;
@@ -50,8 +52,8 @@ public final class RespServer implements AutoCloseable {
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
-                      LocalCommands local, Upstream upstream, Engine engine, Failover failover, Tee tee,
-                      ProxyMetrics metrics, ProxyInfo info, RespLimits limits) {
+                      LocalCommands local, Upstream upstream, Engine engine, Failover failover, Recovery recovery,
+                      Tee tee, ProxyMetrics metrics, ProxyInfo info, RespLimits limits) {
         this.group = group;
         this.channelClass = channelClass;
         this.table = table;
@@ -59,6 +61,7 @@ public final class RespServer implements AutoCloseable {
         this.upstream = upstream;
         this.engine = engine;
         this.failover = failover;
+        this.recovery = recovery;
         this.tee = tee;
         this.metrics = metrics;
         this.info = info;
@@ -82,7 +85,8 @@ public final class RespServer implements AutoCloseable {
                         SessionState session = new SessionState(ids.incrementAndGet(),
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 !passwordRequired, upstream.defaultDb());
-                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, tee, metrics, info, session);
+                        ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, recovery, tee,
+                                metrics, info, session);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });

@@ -291,6 +291,27 @@ public final class Tee implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Completes when no write is in flight to Redis (each has landed: acknowledged, refused or
+     * timed out) and the tee has applied every effect queued by then, or after {@code limit}: what
+     * a switch to MongoDB waits for, so a command served from MongoDB sees every write Redis
+     * acknowledged before it (Invariant 1).
+     */
+    public CompletableFuture<Void> settled(java.time.Duration limit) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + limit.toNanos();
+        whenLanded(deadline, done);
+        return done.completeOnTimeout(null, limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void whenLanded(long deadline, CompletableFuture<Void> done) {
+        if (flights.size() == 0 || System.nanoTime() >= deadline) {
+            barrier().whenComplete((ignored, error) -> done.complete(null));
+            return;
+        }
+        CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> whenLanded(deadline, done));
+    }
+
     // ---- the worker -------------------------------------------------------------------------
 
     private void work() {
@@ -401,7 +422,11 @@ public final class Tee implements AutoCloseable {
                 copier.add(db, a.keys());
                 continue;
             }
-            if (a.expected() != null && !sameReply(a.expected(), done.replies().get(i), a.step())) {
+            boolean skipped = done.replies().get(i) == null && a.step() instanceof Engine.Step.Run;
+            if (skipped) {
+                // A divergent key: MongoDB's value is newer than Redis's, and goes to Redis later.
+                log.debug("tee: {} left out, its key is divergent", a.step());
+            } else if (a.expected() != null && !sameReply(a.expected(), done.replies().get(i), a.step())) {
                 mismatches.incrementAndGet();
                 log.debug("tee self-check: {} expected {} computed {}", a.step(), a.expected(), done.replies().get(i));
                 copier.add(db, a.keys());

@@ -22,12 +22,22 @@ public final class UpstreamSource implements RedisSource {
 
     private final Upstream upstream;
     private final EventLoop loop;
+    private final boolean ownConnections;
     /** Connections to dbs other than the default; touched on {@link #loop} only. */
     private final Map<Integer, Upstream.Pinned> pinned = new HashMap<>();
 
     public UpstreamSource(Upstream upstream, EventLoop loop) {
+        this(upstream, loop, false);
+    }
+
+    /**
+     * @param ownConnections every db on a connection of this source's own, the default db too: for
+     *                       the write-back, whose MULTI blocks must not share a connection with clients
+     */
+    public UpstreamSource(Upstream upstream, EventLoop loop, boolean ownConnections) {
         this.upstream = upstream;
         this.loop = loop;
+        this.ownConnections = ownConnections;
     }
 
     @Override
@@ -49,7 +59,7 @@ public final class UpstreamSource implements RedisSource {
     }
 
     private void send(int db, RespRequest command, java.util.function.Consumer<RespValue> reply) {
-        if (db == upstream.defaultDb()) {
+        if (db == upstream.defaultDb() && !ownConnections) {
             upstream.send(loop, 2, command, reply);
             return;
         }

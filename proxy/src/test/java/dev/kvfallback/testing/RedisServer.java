@@ -18,11 +18,46 @@ public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private final String[] extraArgs;
 
-    private RedisServer(Process process, int port, Path dir) {
+    private RedisServer(Process process, int port, Path dir, String[] extraArgs) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.extraArgs = extraArgs;
+    }
+
+    /**
+     * A server that keeps its data across {@link #restart}: an append-only file synced at every
+     * write, in its own directory.
+     */
+    public static RedisServer startPersistent() throws IOException, InterruptedException {
+        return start(null, 0, null, "--appendonly", "yes", "--appendfsync", "always");
+    }
+
+    /**
+     * Starts this server again on the same port and directory (after {@link #kill} or
+     * {@link #close}): with {@link #startPersistent} it comes back with its data.
+     */
+    public RedisServer restart() throws IOException, InterruptedException {
+        return start(null, port, dir, extraArgs);
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause paused} server run again (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     public static RedisServer start(String... extraArgs) throws IOException, InterruptedException {
@@ -31,20 +66,20 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a TLS-only server with the given certificates when {@code tls} is non-null. */
     public static RedisServer start(TlsCerts tls, String... extraArgs) throws IOException, InterruptedException {
-        return start(tls, 0, extraArgs);
+        return start(tls, 0, null, extraArgs);
     }
 
     /** Starts a plain server on {@code port} again, as after a restart (retries while the port is busy). */
     public static RedisServer restartOn(int port) throws IOException, InterruptedException {
-        return start(null, port);
+        return start(null, port, null);
     }
 
-    private static RedisServer start(TlsCerts tls, int fixedPort, String... extraArgs)
+    private static RedisServer start(TlsCerts tls, int fixedPort, Path fixedDir, String... extraArgs)
             throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = fixedPort != 0 ? fixedPort : freePort();
-            Path dir = Files.createTempDirectory("kvf-redis");
+            Path dir = fixedDir != null ? fixedDir : Files.createTempDirectory("kvf-redis");
             List<String> cmd = new ArrayList<>(List.of("redis-server",
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                     "--daemonize", "no", "--loglevel", "warning"));
@@ -59,7 +94,7 @@ public final class RedisServer implements AutoCloseable {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile()).start();
             if (waitForPort(port, p)) {
-                return new RedisServer(p, port, dir);
+                return new RedisServer(p, port, dir, extraArgs);
             }
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             last = new IOException("redis-server did not start on port " + port + ": "

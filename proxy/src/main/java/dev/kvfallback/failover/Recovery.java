@@ -1,0 +1,214 @@
+package dev.kvfallback.failover;
+
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.replay.Replayer;
+import dev.kvfallback.tee.RedisSource;
+import dev.kvfallback.upstream.ErrorClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The mode state machine of DESIGN.md around {@link Failover}:
+ * <pre>
+ *   PRIMARY --fallback-class error--> FALLBACK --N probes answered--> RECOVERING --nothing divergent--> PRIMARY
+ *                                        ^                                 |
+ *                                        +------- Redis fails again -------+
+ * </pre>
+ * <ul>
+ *   <li>{@link #trip}: a command met an error the {@link ErrorClassifier} sends to MongoDB. The
+ *       switch waits (its {@code ready} stage) for the writes in flight to Redis to land and the
+ *       tee to apply them, so MongoDB serves every write Redis acknowledged.</li>
+ *   <li>In FALLBACK, Redis is probed with {@code PING} on a connection of the write-back's own:
+ *       every {@code probeMin} while it answers, backing off to {@code probeMax} while it does not,
+ *       straight to {@code probeMax} after a rate-limit reply (each probe costs a request on a
+ *       metered plan). {@code probeSuccesses} answers in a row start RECOVERING.</li>
+ *   <li>RECOVERING: clients are still served from MongoDB while the {@link Replayer} writes the
+ *       divergent keys back. When a pass leaves none, the switch to PRIMARY holds new commands to
+ *       Redis (its {@code ready} stage) until the engine has finished the commands it was running
+ *       and a last pass has written back what they changed: no client ever reads from Redis a
+ *       value older than one it wrote.</li>
+ * </ul>
+ *
+ * <p>Threads: one scheduler thread runs probes and passes' continuations start there; {@link #trip}
+ * is called from event loops and only switches and schedules.
+ */
+public final class Recovery implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+    private static final RespRequest PING = new RespRequest(new byte[][]{"PING".getBytes(StandardCharsets.US_ASCII)}, false);
+
+    /** Probing: how often, how many answers in a row, how long one may take. */
+    public record Settings(Duration probeMin, Duration probeMax, int probeSuccesses, Duration probeTimeout,
+                           Duration settleLimit) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(30), 3, Duration.ofSeconds(2),
+                    Duration.ofSeconds(30));
+        }
+    }
+
+    private final Failover failover;
+    private final RedisSource redis;
+    private final int db;
+    private final Replayer replayer;
+    private final Supplier<CompletionStage<Void>> settled;
+    private final Supplier<CompletionStage<Void>> engineIdle;
+    private final Settings settings;
+    private final ScheduledExecutorService timer;
+    private volatile boolean probing;
+    private volatile String redisFailure;
+    private int answered;
+    private long delayMillis;
+
+    /**
+     * @param redis      the write-back's own Redis connection, probed on {@code db}
+     * @param settled    completes when the writes in flight to Redis have landed and the tee applied them
+     * @param engineIdle completes when the engine has finished every command it was running
+     */
+    public Recovery(Failover failover, RedisSource redis, int db, Replayer replayer,
+                    Supplier<CompletionStage<Void>> settled, Supplier<CompletionStage<Void>> engineIdle,
+                    Settings settings) {
+        this.failover = failover;
+        this.redis = redis;
+        this.db = db;
+        this.replayer = replayer;
+        this.settled = settled;
+        this.engineIdle = engineIdle;
+        this.settings = settings;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kvfallback-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A command met a reply that says Redis cannot serve ({@code cause} names it): serve from
+     * MongoDB and start probing. Nothing if already there or if the configuration forced fallback.
+     */
+    public void trip(String redisError) {
+        if (failover.forced() || failover.mode() == Failover.Mode.FALLBACK) {
+            return;
+        }
+        redisFailure = redisError;
+        CompletionStage<Void> ready = failover.mode() == Failover.Mode.PRIMARY ? settled.get()
+                : CompletableFuture.completedFuture(null);
+        String cause = (redisError.startsWith("ERR max ") ? "KV rate limit hit: " : "KV unavailable: ") + redisError;
+        if (failover.switchTo(Failover.Mode.FALLBACK, cause, ready)) {
+            timer.execute(this::startProbing);
+        }
+    }
+
+    /** An operator asked to return to Redis: write back now, without probing first. */
+    public void recoverNow(String cause) {
+        timer.execute(() -> recover(cause));
+    }
+
+    /** Why Redis could not serve, as its last failure said; null while it serves (or was never tried). */
+    public String redisFailure() {
+        return redisFailure;
+    }
+
+    /** Whether a write-back or a probe cycle is under way. */
+    public boolean busy() {
+        return failover.mode() == Failover.Mode.RECOVERING || probing;
+    }
+
+    // ---- on the timer thread ----------------------------------------------------------------
+
+    private void startProbing() {
+        if (probing) {
+            return;
+        }
+        probing = true;
+        answered = 0;
+        delayMillis = settings.probeMin().toMillis();
+        timer.schedule(this::probe, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void probe() {
+        if (failover.mode() != Failover.Mode.FALLBACK || failover.forced()) {
+            probing = false;
+            return;
+        }
+        redis.call(db, List.of(PING)).toCompletableFuture()
+                .orTimeout(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((replies, error) -> probed(error != null ? describe(error) : replies.get(0)), timer);
+    }
+
+    private void probed(Object outcome) {
+        if (outcome instanceof RespValue.Simple pong) {
+            answered++;
+            delayMillis = settings.probeMin().toMillis();
+            if (answered >= settings.probeSuccesses()) {
+                probing = false;
+                recover("KV answered " + answered + " probes in a row");
+                return;
+            }
+            log.debug("[Database] KV probe answered ({}/{}): {}", answered, settings.probeSuccesses(), pong);
+        } else {
+            answered = 0;
+            redisFailure = outcome instanceof RespValue.Error e ? new String(e.bytes(), StandardCharsets.UTF_8)
+                    : String.valueOf(outcome);
+            boolean rateLimited = outcome instanceof RespValue.Error e
+                    && ErrorClassifier.classify(e.bytes()) == ErrorClassifier.Kind.RATE_LIMIT;
+            long max = settings.probeMax().toMillis();
+            delayMillis = rateLimited ? max : Math.min(max, delayMillis * 2);
+            log.debug("[Database] KV probe failed ({}); next in {} ms", outcome, delayMillis);
+        }
+        timer.schedule(this::probe, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void recover(String cause) {
+        if (failover.forced() || failover.mode() == Failover.Mode.PRIMARY) {
+            return;
+        }
+        failover.switchTo(Failover.Mode.RECOVERING, cause, CompletableFuture.completedFuture(null));
+        replayer.pass().whenCompleteAsync((ok, error) -> {
+            if (!Boolean.TRUE.equals(ok)) {
+                backToFallback();
+                return;
+            }
+            if (failover.mode() != Failover.Mode.RECOVERING) {
+                return;
+            }
+            // Hold commands to Redis until the engine's last commands are done and written back.
+            CompletableFuture<Void> last = new CompletableFuture<>();
+            redisFailure = null;
+            failover.switchTo(Failover.Mode.PRIMARY, "every key written in fallback is in KV", last);
+            engineIdle.get().thenCompose(idle -> replayer.pass()).whenCompleteAsync((finalOk, finalError) -> {
+                if (!Boolean.TRUE.equals(finalOk)) {
+                    backToFallback();
+                }
+                last.complete(null);
+            }, timer);
+        }, timer);
+    }
+
+    private void backToFallback() {
+        String why = "the write-back to KV failed: " + replayer.stats().get("last_error");
+        redisFailure = String.valueOf(replayer.stats().get("last_error"));
+        failover.switchTo(Failover.Mode.FALLBACK, why, CompletableFuture.completedFuture(null));
+        startProbing();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable t = error.getCause() != null ? error.getCause() : error;
+        return t instanceof java.util.concurrent.TimeoutException ? "no answer in time" : t.toString();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

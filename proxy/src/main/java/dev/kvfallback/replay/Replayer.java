@@ -1,0 +1,228 @@
+package dev.kvfallback.replay;
+
+import dev.kvfallback.engine.Bytes;
+import dev.kvfallback.engine.Keyspace;
+import dev.kvfallback.engine.Stored;
+import dev.kvfallback.engine.Write;
+import dev.kvfallback.protocol.RespRequest;
+import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.tee.RedisSource;
+import dev.kvfallback.upstream.ErrorClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The write-back (DESIGN.md, RECOVERING): keys MongoDB holds divergent, written while serving from
+ * MongoDB, are written to Redis whole, with their absolute expiry, or deleted there; then their
+ * mark is cleared, guarded by the version that was read, so a key written again meanwhile keeps
+ * its mark and goes round again (Invariant 2). A divergent key is never removed from MongoDB
+ * before Redis has it (Invariant 4): a tombstone's document goes only once Redis took the delete.
+ *
+ * <p>A pass takes each db in turn, in batches: list up to {@code batch} divergent keys, load them
+ * (one MongoDB round trip), send every key's {@link WriteBack} on the replayer's own Redis
+ * connection (one pipelined call), clear the marks of the keys Redis took (one bulk write).
+ * Batches are throttled to {@code keysPerSecond}, so the write-back does not trip a hosted Redis's
+ * rate limit itself. A pass ends when no db has a divergent key left, or at the first reply that
+ * says Redis cannot serve ({@link ErrorClassifier}): then it completes with false.
+ *
+ * <p>Threads: stages complete on the MongoDB driver's and the upstream's threads; nothing blocks.
+ */
+public final class Replayer {
+
+    private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+
+    /** Where the divergent keys are listed: MongoDB's {@code divergent} mark. */
+    @FunctionalInterface
+    public interface DivergentKeys {
+        CompletionStage<List<byte[]>> list(int db, int limit);
+    }
+
+    private final Keyspace keyspace;
+    private final DivergentKeys divergent;
+    private final RedisSource redis;
+    private final int databases;
+    private final int batch;
+    private final int keysPerSecond;
+    private final long timeoutMillis;
+    private final LongSupplier clock;
+
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong passes = new AtomicLong();
+    private volatile boolean running;
+    private volatile long passStarted;
+    private volatile long passDone;
+    private volatile String lastError;
+
+    /**
+     * @param keyspace      the engine's keyspace (loads and clears marks through it, so a cache stays right)
+     * @param redis         a Redis connection of the replayer's own (MULTI blocks must not mix with clients')
+     * @param timeoutMillis how long one batch may wait for Redis before the pass gives up
+     */
+    public Replayer(Keyspace keyspace, DivergentKeys divergent, RedisSource redis, int databases, int batch,
+                    int keysPerSecond, long timeoutMillis, LongSupplier clock) {
+        this.keyspace = keyspace;
+        this.divergent = divergent;
+        this.redis = redis;
+        this.databases = databases;
+        this.batch = batch;
+        this.keysPerSecond = keysPerSecond;
+        this.timeoutMillis = timeoutMillis;
+        this.clock = clock;
+    }
+
+    /**
+     * Writes every divergent key back. Completes with true when no db has a divergent key left
+     * (keys Redis refused with a command error are counted in {@code failed} and left marked),
+     * false when Redis could not serve; never exceptionally.
+     */
+    public CompletionStage<Boolean> pass() {
+        running = true;
+        passStarted = clock.getAsLong();
+        passDone = 0;
+        passes.incrementAndGet();
+        return db(0, new HashSet<>()).handle((ok, error) -> {
+            running = false;
+            if (error != null) {
+                lastError = String.valueOf(error.getMessage());
+                log.warn("[Database] write-back to KV stopped: {}", lastError);
+                return false;
+            }
+            return ok;
+        });
+    }
+
+    private CompletionStage<Boolean> db(int db, Set<Bytes> refused) {
+        if (db >= databases) {
+            return CompletableFuture.completedFuture(true);
+        }
+        long started = System.nanoTime();
+        return divergent.list(db, batch).thenCompose(keys -> {
+            List<byte[]> todo = new ArrayList<>(keys.size());
+            for (byte[] key : keys) {
+                if (!refused.contains(Bytes.wrap(key))) {
+                    todo.add(key);
+                }
+            }
+            if (todo.isEmpty()) {
+                return db(db + 1, new HashSet<>());
+            }
+            return batch(db, todo, refused).thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
+                    : throttle(todo.size(), started).thenCompose(ignored -> db(db, refused)));
+        });
+    }
+
+    /** One batch: load, write back, clear the marks. False if Redis could not serve. */
+    private CompletionStage<Boolean> batch(int db, List<byte[]> keys, Set<Bytes> refused) {
+        return keyspace.load(db, keys).thenCompose(loaded -> {
+            long now = clock.getAsLong();
+            List<Stored> marked = new ArrayList<>(loaded.size());
+            List<RespRequest> commands = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>(loaded.size());
+            for (Stored s : loaded) {
+                if (s.divergent()) {
+                    marked.add(s);
+                    List<RespRequest> c = WriteBack.commands(s, now);
+                    commands.addAll(c);
+                    counts.add(c.size());
+                }
+            }
+            if (marked.isEmpty()) {
+                return CompletableFuture.completedFuture(true);
+            }
+            return redis.call(db, commands).toCompletableFuture()
+                    .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .thenCompose(replies -> settle(db, marked, counts, replies, now, refused));
+        });
+    }
+
+    private CompletionStage<Boolean> settle(int db, List<Stored> marked, List<Integer> counts,
+                                            List<RespValue> replies, long now, Set<Bytes> refused) {
+        List<Write> clears = new ArrayList<>(marked.size());
+        int at = 0;
+        boolean redisFailed = false;
+        for (int i = 0; i < marked.size(); i++) {
+            Stored s = marked.get(i);
+            int n = counts.get(i);
+            RespValue.Error error = WriteBack.firstError(replies.subList(at, at + n));
+            at += n;
+            if (error == null) {
+                boolean live = s.liveAt(now);
+                clears.add(new Write(s.key(), s.version(), live ? s.value() : null, live ? s.expireAt() : 0, false));
+                if (log.isDebugEnabled()) {
+                    log.debug("[Database] Synced {} from MongoDB to KV (db {})", printable(s.key()), db);
+                }
+            } else if (ErrorClassifier.fallsBack(error.bytes(), true)) {
+                redisFailed = true;
+                lastError = text(error);
+            } else {
+                failed.incrementAndGet();
+                refused.add(Bytes.wrap(s.key()));
+                lastError = text(error);
+                log.warn("[Database] KV refused the write-back of {} in db {}: {}; it stays in MongoDB, marked",
+                        printable(s.key()), db, text(error));
+            }
+        }
+        boolean ok = !redisFailed;
+        if (clears.isEmpty()) {
+            return CompletableFuture.completedFuture(ok);
+        }
+        // A false here is a key written again since it was read: still marked, it is listed again.
+        return keyspace.write(db, clears).thenApply(ignored -> {
+            done.addAndGet(clears.size());
+            passDone += clears.size();
+            return ok;
+        });
+    }
+
+    /** Waits so that batches average at most {@code keysPerSecond}. */
+    private CompletionStage<Void> throttle(int keys, long startedNanos) {
+        long minNanos = keys * 1_000_000_000L / Math.max(1, keysPerSecond);
+        long wait = minNanos - (System.nanoTime() - startedNanos);
+        if (wait <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS));
+    }
+
+    /** The write-back's figures, for the health JSON and metrics. */
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("running", running);
+        m.put("passes", passes.get());
+        m.put("keys_done", done.get());
+        m.put("keys_refused", failed.get());
+        long elapsed = clock.getAsLong() - passStarted;
+        m.put("rate_keys_per_s", running && elapsed > 0 ? passDone * 1000 / elapsed : null);
+        m.put("last_error", lastError);
+        return m;
+    }
+
+    /** Keys written back since start. */
+    public long keysDone() {
+        return done.get();
+    }
+
+    private static String text(RespValue.Error error) {
+        return new String(error.bytes(), StandardCharsets.UTF_8);
+    }
+
+    private static String printable(byte[] key) {
+        String s = new String(key, 0, Math.min(key.length, 100), StandardCharsets.UTF_8);
+        return s.replaceAll("\\p{Cntrl}", "?");
+    }
+}
