@@ -61,7 +61,7 @@ public final class KvFallback implements AutoCloseable {
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     /** The write-back: keys per batch (one MongoDB read, one pipelined Redis call, one bulk write), at most this many a second. */
     private static final int REPLAY_BATCH = 1000;
-    private static final int REPLAY_RATE = 50_000;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(10);
     /** How long a switch to MongoDB waits for writes in flight to Redis to land and reach MongoDB. */
     private static final Duration SWITCH_SETTLE = Duration.ofSeconds(30);
@@ -113,6 +113,10 @@ public final class KvFallback implements AutoCloseable {
             System.setProperty("io.lettuce.core.iouring", "false");
         }
         RedisURI uri = RedisUrls.parse(config.redisUrl());
+        if (!config.redisUrl().toLowerCase(Locale.ROOT).contains("timeout=")) {
+            // The latency budget: a command past it is served from MongoDB (Upstash throttles late).
+            uri.setTimeout(config.failover().commandTimeout());
+        }
         // The server's loops and Lettuce's connections must share one transport: take Lettuce's.
         boolean epoll = Transports.socketChannelClass().getSimpleName().startsWith("Epoll");
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -151,13 +155,17 @@ public final class KvFallback implements AutoCloseable {
                 verifier = new Verifier(tee, keyspace, source, System::currentTimeMillis);
             }
             Tee teeRef = tee;
+            Backends watched = new Backends(source, store);
+            backends = watched;
             if (source != null) {
                 writeBack = new UpstreamSource(upstream, group.next(), true);
                 replayer = new Replayer(keyspace, store.keyspace()::divergentKeys, writeBack, config.databases(),
-                        REPLAY_BATCH, REPLAY_RATE, REPLAY_TIMEOUT.toMillis(), System::currentTimeMillis);
+                        REPLAY_BATCH, config.failover().replayRate(), REPLAY_TIMEOUT.toMillis(), System::currentTimeMillis);
                 recovery = new Recovery(failover, writeBack, upstream.defaultDb(), replayer,
                         () -> teeRef == null ? CompletableFuture.completedFuture(null) : teeRef.settled(SWITCH_SETTLE),
-                        engine::idle, Recovery.Settings.defaults());
+                        engine::idle, engine::writesServed, watched::divergent, new Recovery.Settings(config.failover().probeInterval(),
+                                config.failover().probeBackoffMax(), config.failover().probeSuccesses(),
+                                PROBE_TIMEOUT));
             }
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
                     () -> failover.mode().name().toLowerCase(java.util.Locale.ROOT),
@@ -165,7 +173,6 @@ public final class KvFallback implements AutoCloseable {
             RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
             RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, recovery,
                     tee, metrics, info, limits);
-            backends = new Backends(source, store);
             register(metrics, failover, backends, info, tee, replayer);
             admin = new AdminServer(config.adminListen(), config.adminKey(), new ProxyAdmin(failover, recovery, replayer,
                     backends, store, upstream.redactedUrl(), tee, verifier, metrics));

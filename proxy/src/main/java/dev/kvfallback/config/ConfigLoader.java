@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,17 @@ public final class ConfigLoader {
                     "keys a second the tee may re-copy or backfill from Redis (each costs Redis 2-3 reads)"),
             new Option("--backfill", List.of("KVFALLBACK_BACKFILL"), "backfill", "no",
                     "yes: at start, copy every key Redis holds into MongoDB (also POST /api/admin/backfill)"),
+            new Option("--command-timeout", List.of("KVFALLBACK_COMMAND_TIMEOUT"), "command-timeout", "3s",
+                    "latency budget of a command on Redis (ms, s or m); past it the command is served from MongoDB "
+                            + "(a ?timeout= in the redis-url wins)"),
+            new Option("--probe-interval", List.of("KVFALLBACK_PROBE_INTERVAL"), "probe-interval", "1s",
+                    "while serving from MongoDB, how often Redis is probed (PING) while it answers"),
+            new Option("--probe-backoff-max", List.of("KVFALLBACK_PROBE_BACKOFF_MAX"), "probe-backoff-max", "30s",
+                    "the longest wait between probes while Redis fails (straight to it after a rate-limit reply)"),
+            new Option("--probe-successes", List.of("KVFALLBACK_PROBE_SUCCESSES"), "probe-successes", "3",
+                    "probes answered in a row before writing back to Redis"),
+            new Option("--replay-rate", List.of("KVFALLBACK_REPLAY_RATE"), "replay-rate", "50000",
+                    "keys a second written back to Redis on recovery"),
             new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
                     "event loop threads (0: one per core)"),
             new Option("--log-format", List.of("KVFALLBACK_LOG_FORMAT"), "log-format", "text",
@@ -117,6 +129,14 @@ public final class ConfigLoader {
         Boolean backfill = yesNo("backfill", v.get("backfill"), problems);
         long teeBacklog = number("tee-backlog", v.get("tee-backlog"), 1, 100_000_000, problems);
         long copyRate = number("copy-rate", v.get("copy-rate"), 1, 1_000_000, problems);
+        Duration commandTimeout = duration("command-timeout", v.get("command-timeout"), problems);
+        Duration probeInterval = duration("probe-interval", v.get("probe-interval"), problems);
+        Duration probeMax = duration("probe-backoff-max", v.get("probe-backoff-max"), problems);
+        if (probeMax.compareTo(probeInterval) < 0) {
+            problems.add("probe-backoff-max must not be shorter than probe-interval");
+        }
+        long probeSuccesses = number("probe-successes", v.get("probe-successes"), 1, 1000, problems);
+        long replayRate = number("replay-rate", v.get("replay-rate"), 1, 10_000_000, problems);
         String logFormat = v.get("log-format").trim().toLowerCase(java.util.Locale.ROOT);
         if (!LOG_FORMATS.contains(logFormat)) {
             problems.add("log-format must be text or json, got '" + v.get("log-format") + "'");
@@ -132,7 +152,9 @@ public final class ConfigLoader {
         return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"), mongodbExclusive,
                 Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
                 maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"),
-                new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill));
+                new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill),
+                new ProxyConfig.FailoverConfig(commandTimeout, probeInterval, probeMax, (int) probeSuccesses,
+                        (int) replayRate));
     }
 
     /**
@@ -257,6 +279,25 @@ public final class ConfigLoader {
         }
         problems.add(key + " must be on or off, got '" + value + "'");
         return false;
+    }
+
+    /** {@code 500ms}, {@code 3s}, {@code 2m}: a positive duration of at most a day. */
+    private static Duration duration(String key, String value, List<String> problems) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,9})\\s*(ms|s|m)\\s*")
+                .matcher(value.toLowerCase(java.util.Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+            if (!d.isZero() && d.compareTo(Duration.ofDays(1)) <= 0) {
+                return d;
+            }
+        }
+        problems.add(key + " must be a duration such as 500ms, 3s or 2m (at most a day), got '" + value + "'");
+        return Duration.ofSeconds(1);
     }
 
     private static long number(String key, String value, long min, long max, List<String> problems) {

@@ -21,12 +21,13 @@ import java.nio.file.Path;
  * @param ioThreads      event loop threads (0: one per core)
  * @param forceFallback  serve every command from MongoDB and never touch Redis ({@code --mode fallback})
  * @param tee            the backup tee's settings
+ * @param failover       the latency budget, the probes and the write-back
  */
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
                           boolean mongodbExclusive,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
                           long maxBulkLength, int databases, int ioThreads,
-                          boolean forceFallback, TeeConfig tee) {
+                          boolean forceFallback, TeeConfig tee, FailoverConfig failover) {
 
     /**
      * @param enabled  whether acknowledged writes are copied to MongoDB
@@ -35,5 +36,16 @@ public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, St
      * @param backfillAtStart whether to copy every key of Redis at start
      */
     public record TeeConfig(boolean enabled, int backlog, int copyRate, boolean backfillAtStart) {
+    }
+
+    /**
+     * @param commandTimeout  a command on Redis longer than this is served from MongoDB instead
+     * @param probeInterval   how often Redis is probed while it answers, in fallback
+     * @param probeBackoffMax the longest wait between probes while it does not
+     * @param probeSuccesses  probes answered in a row before the write-back starts
+     * @param replayRate      keys a second written back to Redis
+     */
+    public record FailoverConfig(java.time.Duration commandTimeout, java.time.Duration probeInterval,
+                                 java.time.Duration probeBackoffMax, int probeSuccesses, int replayRate) {
     }
 }

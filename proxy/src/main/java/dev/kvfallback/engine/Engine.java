@@ -119,6 +119,7 @@ public final class Engine {
      */
     /** Commands given to {@link #execute} and not finished. */
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong writesServed = new java.util.concurrent.atomic.AtomicLong();
 
     public Engine(Keyspace keyspace, CommandTable table, LongSupplier clock, RandomGenerator random,
                   int databases, boolean divergent) {
@@ -169,7 +170,18 @@ public final class Engine {
             result = runLocked(db, protocol, request, command, keysOf(spec, request));
         }
         running.incrementAndGet();
-        return result.exceptionally(Engine::failure).whenComplete((reply, error) -> running.decrementAndGet());
+        boolean write = spec.has("write");
+        return result.exceptionally(Engine::failure).whenComplete((reply, error) -> {
+            running.decrementAndGet();
+            if (write && reply != null && !(reply instanceof RespValue.Error)) {
+                writesServed.incrementAndGet();
+            }
+        });
+    }
+
+    /** Write commands answered without an error (so stored) since start. */
+    public long writesServed() {
+        return writesServed.get();
     }
 
     /**

@@ -49,12 +49,7 @@ public final class Recovery implements AutoCloseable {
     private static final RespRequest PING = new RespRequest(new byte[][]{"PING".getBytes(StandardCharsets.US_ASCII)}, false);
 
     /** Probing: how often, how many answers in a row, how long one may take. */
-    public record Settings(Duration probeMin, Duration probeMax, int probeSuccesses, Duration probeTimeout,
-                           Duration settleLimit) {
-        public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(30), 3, Duration.ofSeconds(2),
-                    Duration.ofSeconds(30));
-        }
+    public record Settings(Duration probeMin, Duration probeMax, int probeSuccesses, Duration probeTimeout) {
     }
 
     private final Failover failover;
@@ -63,6 +58,10 @@ public final class Recovery implements AutoCloseable {
     private final Replayer replayer;
     private final Supplier<CompletionStage<Void>> settled;
     private final Supplier<CompletionStage<Void>> engineIdle;
+    private final java.util.function.LongSupplier writesServed;
+    private final java.util.function.LongSupplier divergentCount;
+    /** Writes the engine had served when a fallback began with no divergent key; -1: not known clean. */
+    private volatile long cleanFrom = -1;
     private final Settings settings;
     private final ScheduledExecutorService timer;
     private volatile boolean probing;
@@ -74,10 +73,15 @@ public final class Recovery implements AutoCloseable {
      * @param redis      the write-back's own Redis connection, probed on {@code db}
      * @param settled    completes when the writes in flight to Redis have landed and the tee applied them
      * @param engineIdle completes when the engine has finished every command it was running
+     * @param writesServed   the engine's count of writes served (stored in MongoDB)
+     * @param divergentCount the last count of divergent keys in MongoDB; negative if unknown
      */
     public Recovery(Failover failover, RedisSource redis, int db, Replayer replayer,
                     Supplier<CompletionStage<Void>> settled, Supplier<CompletionStage<Void>> engineIdle,
+                    java.util.function.LongSupplier writesServed, java.util.function.LongSupplier divergentCount,
                     Settings settings) {
+        this.writesServed = writesServed;
+        this.divergentCount = divergentCount;
         this.failover = failover;
         this.redis = redis;
         this.db = db;
@@ -101,6 +105,9 @@ public final class Recovery implements AutoCloseable {
             return;
         }
         redisFailure = redisError;
+        if (failover.mode() == Failover.Mode.PRIMARY) {
+            cleanFrom = divergentCount.getAsLong() == 0 ? writesServed.getAsLong() : -1;
+        }
         CompletionStage<Void> ready = failover.mode() == Failover.Mode.PRIMARY ? settled.get()
                 : CompletableFuture.completedFuture(null);
         String cause = (redisError.startsWith("ERR max ") ? "KV rate limit hit: " : "KV unavailable: ") + redisError;
@@ -174,8 +181,15 @@ public final class Recovery implements AutoCloseable {
             return;
         }
         failover.switchTo(Failover.Mode.RECOVERING, cause, CompletableFuture.completedFuture(null));
-        replayer.pass().whenCompleteAsync((ok, error) -> {
-            if (!Boolean.TRUE.equals(ok)) {
+        replayer.pass().whenCompleteAsync((outcome, error) -> {
+            if (outcome == Replayer.Outcome.MONGODB_FAILED && nothingWrittenInFallback()) {
+                // MongoDB is out too, but it holds nothing Redis lacks: Redis can serve alone.
+                redisFailure = null;
+                failover.switchTo(Failover.Mode.PRIMARY, "KV answers; MongoDB is unavailable but nothing was "
+                        + "written to it while serving from it", CompletableFuture.completedFuture(null));
+                return;
+            }
+            if (outcome != Replayer.Outcome.DONE) {
                 backToFallback();
                 return;
             }
@@ -186,13 +200,18 @@ public final class Recovery implements AutoCloseable {
             CompletableFuture<Void> last = new CompletableFuture<>();
             redisFailure = null;
             failover.switchTo(Failover.Mode.PRIMARY, "every key written in fallback is in KV", last);
-            engineIdle.get().thenCompose(idle -> replayer.pass()).whenCompleteAsync((finalOk, finalError) -> {
-                if (!Boolean.TRUE.equals(finalOk)) {
+            engineIdle.get().thenCompose(idle -> replayer.pass()).whenCompleteAsync((last2, finalError) -> {
+                if (last2 != Replayer.Outcome.DONE) {
                     backToFallback();
                 }
                 last.complete(null);
             }, timer);
         }, timer);
+    }
+
+    private boolean nothingWrittenInFallback() {
+        long from = cleanFrom;
+        return from >= 0 && writesServed.getAsLong() == from;
     }
 
     private void backToFallback() {

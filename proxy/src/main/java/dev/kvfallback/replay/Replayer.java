@@ -44,6 +44,16 @@ public final class Replayer {
 
     private static final Logger log = LoggerFactory.getLogger(Replayer.class);
 
+    /** How a pass ended. */
+    public enum Outcome {
+        /** No db has a divergent key left (but those Redis refused with a command error). */
+        DONE,
+        /** Redis did not answer in time, or answered that it cannot serve. */
+        REDIS_FAILED,
+        /** MongoDB failed a read or a write: the divergent keys cannot be known or cleared now. */
+        MONGODB_FAILED
+    }
+
     /** Where the divergent keys are listed: MongoDB's {@code divergent} mark. */
     @FunctionalInterface
     public interface DivergentKeys {
@@ -85,11 +95,10 @@ public final class Replayer {
     }
 
     /**
-     * Writes every divergent key back. Completes with true when no db has a divergent key left
-     * (keys Redis refused with a command error are counted in {@code failed} and left marked),
-     * false when Redis could not serve; never exceptionally.
+     * Writes every divergent key back. Keys Redis refuses with a command error are counted in
+     * {@code keys_refused} and left marked. Never completes exceptionally.
      */
-    public CompletionStage<Boolean> pass() {
+    public CompletionStage<Outcome> pass() {
         running = true;
         passStarted = clock.getAsLong();
         passDone = 0;
@@ -97,11 +106,16 @@ public final class Replayer {
         return db(0, new HashSet<>()).handle((ok, error) -> {
             running = false;
             if (error != null) {
-                lastError = String.valueOf(error.getMessage());
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                lastError = "MongoDB: " + cause;
                 log.warn("[Database] write-back to KV stopped: {}", lastError);
-                return false;
+                return Outcome.MONGODB_FAILED;
             }
-            return ok;
+            if (!ok) {
+                log.warn("[Database] write-back to KV stopped: {}", lastError);
+                return Outcome.REDIS_FAILED;
+            }
+            return Outcome.DONE;
         });
     }
 
@@ -145,7 +159,14 @@ public final class Replayer {
             }
             return redis.call(db, commands).toCompletableFuture()
                     .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .thenCompose(replies -> settle(db, marked, counts, replies, now, refused));
+                    .handle((replies, error) -> {
+                        if (error != null) {
+                            lastError = "KV did not answer within " + timeoutMillis + " ms";
+                            return CompletableFuture.completedFuture(false);
+                        }
+                        return settle(db, marked, counts, replies, now, refused);
+                    })
+                    .thenCompose(stage -> stage);
         });
     }
 

@@ -65,7 +65,14 @@ public final class UpstreamSource implements RedisSource {
         }
         Upstream.Pinned connection = pinned.computeIfAbsent(db, d ->
                 upstream.pin(loop, 2, d, ignored -> { }, () -> loop.execute(() -> pinned.remove(d))));
-        connection.send(command, reply);
+        connection.send(command, answer -> {
+            if (answer instanceof RespValue.Error e && ErrorClassifier.classify(e.bytes()) == ErrorClassifier.Kind.UNAVAILABLE
+                    && pinned.remove(db, connection)) {
+                // A pinned connection does not reconnect by itself: the next call opens a new one.
+                connection.close();
+            }
+            reply.accept(answer);
+        });
     }
 
     /** Closes the pinned connections. */

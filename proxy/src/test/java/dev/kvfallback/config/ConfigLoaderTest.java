@@ -96,6 +96,24 @@ class ConfigLoaderTest {
                 "copy-rate must be a number, got 'x'"), List.of(e.getMessage().split("\n")));
     }
 
+    @Test
+    void failoverSettingsHaveDefaultsAndAreChecked() throws Exception {
+        ProxyConfig defaults = ConfigLoader.load(List.of(), Map.of());
+        assertEquals(new ProxyConfig.FailoverConfig(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(30), 3, 50_000), defaults.failover());
+        ProxyConfig set = ConfigLoader.load(List.of("--command-timeout", "750ms", "--probe-interval", "2s",
+                "--probe-successes", "5"), Map.of("KVFALLBACK_PROBE_BACKOFF_MAX", "2m", "KVFALLBACK_REPLAY_RATE", "100"));
+        assertEquals(new ProxyConfig.FailoverConfig(java.time.Duration.ofMillis(750), java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofMinutes(2), 5, 100), set.failover());
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--command-timeout", "soon", "--probe-interval", "0s", "--probe-backoff-max", "10ms",
+                        "--probe-successes", "0"), Map.of()));
+        assertEquals(List.of("command-timeout must be a duration such as 500ms, 3s or 2m (at most a day), got 'soon'",
+                "probe-interval must be a duration such as 500ms, 3s or 2m (at most a day), got '0s'",
+                "probe-backoff-max must not be shorter than probe-interval",
+                "probe-successes must be between 1 and 1000, got 0"), List.of(e.getMessage().split("\n")));
+    }
+
     /** Main reads log-format before logging starts, the way load does; load then checks it. */
     @Test
     void theLogFormatIsTextOrJsonAndKnownBeforeLoading() throws Exception {

@@ -1,13 +1,17 @@
 package dev.kvfallback.failover;
 
 import dev.kvfallback.KvFallback;
+import dev.kvfallback.mongo.EmbeddedMongo;
 import dev.kvfallback.testing.Backups;
+import dev.kvfallback.testing.FaultProxy;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RedisServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +104,74 @@ class FailoverIT {
             awaitMode(proxy, "primary", Duration.ofSeconds(30));
             assertEquals("3", direct.get("k"));
             assertEquals(4L, jedis.incr("k"));
+        }
+    }
+
+    @Test
+    void aRateLimitedRedisIsServedFromMongoAndProbedUntilItTakesRequestsAgain() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             FaultProxy fault = FaultProxy.start(redis.port());
+             KvFallback proxy = Proxy.start(fault.url(), "--admin-key", KEY, "--probe-interval", "200ms",
+                     "--probe-backoff-max", "500ms");
+             Jedis jedis = new Jedis("127.0.0.1", proxy.port(), 20_000);
+             Jedis direct = new Jedis("127.0.0.1", redis.port())) {
+            jedis.set("k", "1");
+            jedis.sadd("s", "a");
+            Backups.awaitSettled(proxy, Duration.ofSeconds(10));
+
+            fault.mode(FaultProxy.Mode.RATE_LIMIT);
+            assertEquals(2L, jedis.incr("k"), "the command that met the limit got a normal reply");
+            assertEquals("fallback", mode(proxy));
+            assertEquals(1L, jedis.sadd("s", "b"));
+            assertEquals("2", jedis.get("k"));
+            assertEquals("1", direct.get("k"), "Redis was not written while it refused requests");
+            String health = Backups.get(proxy, "/api/admin/db-health").body();
+            assertTrue(health.contains("\"cause\":\"KV rate limit hit: " + FaultProxy.RATE_LIMIT_ERROR + "\""), health);
+            Thread.sleep(1500);
+            assertEquals("fallback", mode(proxy), "probes meet the limit too: still on MongoDB");
+            long refused = fault.rateLimited();
+            assertTrue(refused >= 2, "the probes kept trying: " + refused);
+
+            fault.mode(FaultProxy.Mode.PASS);
+            awaitMode(proxy, "primary", Duration.ofSeconds(20));
+            assertEquals("2", direct.get("k"));
+            assertEquals(Set.of("a", "b"), direct.smembers("s"));
+            String metrics = Backups.get(proxy, "/metrics").body();
+            assertTrue(metrics.contains("kvfallback_upstream_errors_total{class=\"rate_limit\"}"), metrics);
+        }
+    }
+
+    @Test
+    void bothBackendsDownIsOneClearErrorNamingBothAndServiceResumesWhenRedisReturns(@TempDir Path mongoDir)
+            throws Exception {
+        int mongoPort = RedisServer.freePort();
+        EmbeddedMongo mongo = EmbeddedMongo.start(mongoDir, mongoPort);
+        try (RedisServer redis = RedisServer.start();
+             FaultProxy fault = FaultProxy.start(redis.port());
+             KvFallback proxy = Proxy.start(fault.url(), "--admin-key", KEY,
+                     "--mongodb-uri", "mongodb://127.0.0.1:" + mongoPort + "/?serverSelectionTimeoutMS=500",
+                     "--tee", "off", "--probe-interval", "200ms", "--probe-backoff-max", "500ms");
+             Jedis jedis = new Jedis("127.0.0.1", proxy.port(), 20_000)) {
+            assertEquals("OK", jedis.set("k", "1"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Backups.get(proxy, "/api/admin/db-health").body().contains("\"divergent_keys\":0")) {
+                assertTrue(System.nanoTime() < deadline, "MongoDB counted: nothing divergent");
+                Thread.sleep(50);
+            }
+            mongo.close();
+            fault.mode(FaultProxy.Mode.RATE_LIMIT);
+            long start = System.nanoTime();
+            redis.clients.jedis.exceptions.JedisDataException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> jedis.get("k"));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(e.getMessage().startsWith("ERR kvfallback: Redis unavailable (" + FaultProxy.RATE_LIMIT_ERROR
+                    + ") and MongoDB unavailable ("), e.getMessage());
+            assertTrue(millis < 5_000, "an answer within the timeouts, not a hang: " + millis + " ms");
+            assertEquals("PONG", jedis.ping(), "the connection lives on");
+
+            fault.mode(FaultProxy.Mode.PASS);
+            awaitMode(proxy, "primary", Duration.ofSeconds(20));
+            assertEquals("1", jedis.get("k"), "Redis serves again by itself");
         }
     }
 
