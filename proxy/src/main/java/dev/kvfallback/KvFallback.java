@@ -43,7 +43,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -62,7 +64,7 @@ public final class KvFallback implements AutoCloseable {
     /** The write-back: keys per batch (one MongoDB read, one pipelined Redis call, one bulk write), at most this many a second. */
     private static final int REPLAY_BATCH = 1000;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(5);
     /** How long a switch to MongoDB waits for writes in flight to Redis to land and reach MongoDB. */
     private static final Duration SWITCH_SETTLE = Duration.ofSeconds(30);
     /** The fallback's cache of keys, when this proxy writes its MongoDB database alone. */
@@ -151,7 +153,7 @@ public final class KvFallback implements AutoCloseable {
                 Tee.Settings defaults = Tee.Settings.defaults();
                 tee = new Tee(engine, keyspace, source, config.databases(), new Tee.Settings(config.tee().backlog(),
                         defaults.maxBacklogBytes(), defaults.maxCopyKeys(), config.tee().copyRate(),
-                        defaults.copyConcurrency()), System::currentTimeMillis);
+                        defaults.copyConcurrency()), System::currentTimeMillis, failover::servingEpoch);
                 verifier = new Verifier(tee, keyspace, source, System::currentTimeMillis);
             }
             Tee teeRef = tee;
@@ -159,11 +161,15 @@ public final class KvFallback implements AutoCloseable {
             backends = watched;
             if (source != null) {
                 writeBack = new UpstreamSource(upstream, group.next(), true);
-                replayer = new Replayer(keyspace, store.keyspace()::divergentKeys, writeBack, config.databases(),
+                replayer = new Replayer(engine, store.keyspace()::divergentKeys, writeBack, config.databases(),
                         REPLAY_BATCH, config.failover().replayRate(), REPLAY_TIMEOUT.toMillis(), System::currentTimeMillis);
+                // Both waits start with a task on every event loop: a command routed by the old mode
+                // just before the switch has then sent its write (or started on the engine).
                 recovery = new Recovery(failover, writeBack, upstream.defaultDb(), replayer,
-                        () -> teeRef == null ? CompletableFuture.completedFuture(null) : teeRef.settled(SWITCH_SETTLE),
-                        engine::idle, engine::writesServed, watched::divergent, new Recovery.Settings(config.failover().probeInterval(),
+                        () -> afterLoops(group).thenCompose(passed -> teeRef == null
+                                ? CompletableFuture.completedFuture(null) : teeRef.settled(SWITCH_SETTLE)),
+                        () -> afterLoops(group).thenCompose(passed -> engine.idle()),
+                        engine::writesServed, watched::divergent, new Recovery.Settings(config.failover().probeInterval(),
                                 config.failover().probeBackoffMax(), config.failover().probeSuccesses(),
                                 PROBE_TIMEOUT));
             }
@@ -216,6 +222,17 @@ public final class KvFallback implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Completes once every event loop has run a task submitted now (so has finished what it was doing). */
+    private static CompletableFuture<Void> afterLoops(EventLoopGroup group) {
+        List<CompletableFuture<Void>> passed = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.execute(() -> done.complete(null));
+            passed.add(done);
+        }
+        return CompletableFuture.allOf(passed.toArray(CompletableFuture[]::new));
     }
 
     /** The gauges and counters read from the parts at each scrape. */

@@ -9,7 +9,6 @@ import dev.kvfallback.replay.Replayer;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.tee.Verifier;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,9 +21,6 @@ import java.util.concurrent.CompletionStage;
  * and the tee's backfill and verify.
  */
 public final class ProxyAdmin implements Admin {
-
-    /** How long a switch to MongoDB waits for the tee to apply what Redis acknowledged before it. */
-    private static final Duration SWITCH_DRAIN = Duration.ofSeconds(30);
 
     private final Failover failover;
     private final Recovery recovery;
@@ -116,9 +112,7 @@ public final class ProxyAdmin implements Admin {
     public CompletionStage<Map<String, Object>> mode(String mode) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (mode.equals("fallback")) {
-            CompletableFuture<Void> ready = tee == null ? CompletableFuture.completedFuture(null)
-                    : tee.settled(SWITCH_DRAIN);
-            m.put("changed", failover.switchTo(Failover.Mode.FALLBACK, "fallback forced by an operator", ready));
+            m.put("changed", recovery != null && recovery.fallbackByOperator("fallback forced by an operator"));
         } else if (failover.forced()) {
             m.put("changed", false);
             m.put("reason", "started with --mode fallback: restart without it to serve from Redis");

@@ -251,6 +251,27 @@ public final class Engine {
         return result.whenComplete((applied, error) -> locks.release(held));
     }
 
+    /**
+     * Runs {@code work} over the stored values of {@code keys} while those keys are taken in the
+     * key locks, then stores the writes it returns: the write-back's way to write keys to Redis and
+     * clear their marks with no command changing them in between (a command on one of them waits
+     * for its write-back). Completes with whether the writes were all stored.
+     */
+    public CompletionStage<Boolean> withKeys(int db, List<byte[]> keys,
+                                             java.util.function.Function<List<Stored>, CompletionStage<List<Write>>> work) {
+        List<DbKey> lockKeys = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            lockKeys.add(new DbKey(db, Bytes.wrap(key)));
+        }
+        KeyLocks.Held held = locks.acquire(lockKeys);
+        CompletableFuture<Boolean> result = held.ready
+                .thenCompose(ignored -> keyspace.load(db, keys))
+                .thenCompose(work)
+                .thenCompose(writes -> writes.isEmpty() ? CompletableFuture.completedFuture(true)
+                        : keyspace.write(db, writes));
+        return result.whenComplete((stored, error) -> locks.release(held));
+    }
+
     private List<byte[]> keysOf(Step step) {
         if (step instanceof Step.Put put) {
             return List.of(put.key());

@@ -40,6 +40,7 @@ public final class Failover {
     private volatile CompletionStage<Void> ready = READY;
     private volatile long since = System.currentTimeMillis();
     private volatile String cause;
+    private volatile long epoch;
 
     public Failover(boolean forceFallback) {
         this.forced = forceFallback;
@@ -92,6 +93,7 @@ public final class Failover {
         this.cause = cause;
         this.since = System.currentTimeMillis();
         this.mode = to;
+        this.epoch++;
         changes.incrementAndGet(to.ordinal());
         log.info("[Database] {}: {} (was {})", switch (to) {
             case FALLBACK -> "Switching to MongoDB";
@@ -99,6 +101,14 @@ public final class Failover {
             default -> "Back to KV";
         }, cause, from.status);
         return true;
+    }
+
+    /**
+     * While Redis serves and may be read as the truth (PRIMARY, and ready: not during the return's
+     * last write-back), a number that changes with every change of mode; -1 otherwise.
+     */
+    public long servingEpoch() {
+        return mode == Mode.PRIMARY && isReady() ? epoch : -1;
     }
 
     /** Times the mode has changed to {@code to} since start. */

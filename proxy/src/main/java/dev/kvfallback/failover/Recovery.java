@@ -52,6 +52,11 @@ public final class Recovery implements AutoCloseable {
     public record Settings(Duration probeMin, Duration probeMax, int probeSuccesses, Duration probeTimeout) {
     }
 
+    /** The last pass holds commands to Redis: begin it once a pass has had at most this many keys... */
+    private static final long HELD_PASS_KEYS = 1000;
+    /** ...or after this many passes, if clients write more keys than the write-back catches up with. */
+    private static final int MAX_OPEN_PASSES = 10;
+
     private final Failover failover;
     private final RedisSource redis;
     private final int db;
@@ -114,6 +119,18 @@ public final class Recovery implements AutoCloseable {
         if (failover.switchTo(Failover.Mode.FALLBACK, cause, ready)) {
             timer.execute(this::startProbing);
         }
+    }
+
+    /**
+     * An operator asked to serve from MongoDB: switch as {@link #trip} does, but do not probe;
+     * only {@link #recoverNow} returns. False if already serving from MongoDB.
+     */
+    public boolean fallbackByOperator(String cause) {
+        if (failover.mode() != Failover.Mode.PRIMARY) {
+            return false;
+        }
+        cleanFrom = -1;
+        return failover.switchTo(Failover.Mode.FALLBACK, cause, settled.get());
     }
 
     /** An operator asked to return to Redis: write back now, without probing first. */
@@ -181,6 +198,14 @@ public final class Recovery implements AutoCloseable {
             return;
         }
         failover.switchTo(Failover.Mode.RECOVERING, cause, CompletableFuture.completedFuture(null));
+        pass(0);
+    }
+
+    /**
+     * One pass while clients are served from MongoDB; another while the last one had much to do
+     * (clients keep writing meanwhile, each pass has less), then the last, held one.
+     */
+    private void pass(int round) {
         replayer.pass().whenCompleteAsync((outcome, error) -> {
             if (outcome == Replayer.Outcome.MONGODB_FAILED && nothingWrittenInFallback()) {
                 // MongoDB is out too, but it holds nothing Redis lacks: Redis can serve alone.
@@ -194,6 +219,10 @@ public final class Recovery implements AutoCloseable {
                 return;
             }
             if (failover.mode() != Failover.Mode.RECOVERING) {
+                return;
+            }
+            if (replayer.passKeys() > HELD_PASS_KEYS && round < MAX_OPEN_PASSES) {
+                pass(round + 1);
                 return;
             }
             // Hold commands to Redis until the engine's last commands are done and written back.

@@ -1,7 +1,7 @@
 package dev.kvfallback.replay;
 
 import dev.kvfallback.engine.Bytes;
-import dev.kvfallback.engine.Keyspace;
+import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Stored;
 import dev.kvfallback.engine.Write;
 import dev.kvfallback.protocol.RespRequest;
@@ -46,7 +46,10 @@ public final class Replayer {
 
     /** How a pass ended. */
     public enum Outcome {
-        /** No db has a divergent key left (but those Redis refused with a command error). */
+        /**
+         * Every key divergent when the pass began is in Redis (but those Redis refused with a
+         * command error); keys written again since then may be divergent again.
+         */
         DONE,
         /** Redis did not answer in time, or answered that it cannot serve. */
         REDIS_FAILED,
@@ -60,7 +63,7 @@ public final class Replayer {
         CompletionStage<List<byte[]>> list(int db, int limit);
     }
 
-    private final Keyspace keyspace;
+    private final Engine engine;
     private final DivergentKeys divergent;
     private final RedisSource redis;
     private final int databases;
@@ -78,13 +81,14 @@ public final class Replayer {
     private volatile String lastError;
 
     /**
-     * @param keyspace      the engine's keyspace (loads and clears marks through it, so a cache stays right)
+     * @param engine        loads the keys and clears their marks under its key locks (so a cache stays right
+     *                      and no command changes a key between its write-back and its mark's clearing)
      * @param redis         a Redis connection of the replayer's own (MULTI blocks must not mix with clients')
      * @param timeoutMillis how long one batch may wait for Redis before the pass gives up
      */
-    public Replayer(Keyspace keyspace, DivergentKeys divergent, RedisSource redis, int databases, int batch,
+    public Replayer(Engine engine, DivergentKeys divergent, RedisSource redis, int databases, int batch,
                     int keysPerSecond, long timeoutMillis, LongSupplier clock) {
-        this.keyspace = keyspace;
+        this.engine = engine;
         this.divergent = divergent;
         this.redis = redis;
         this.databases = databases;
@@ -95,7 +99,7 @@ public final class Replayer {
     }
 
     /**
-     * Writes every divergent key back. Keys Redis refuses with a command error are counted in
+     * Writes every divergent key back, each once. Keys Redis refuses with a command error are counted in
      * {@code keys_refused} and left marked. Never completes exceptionally.
      */
     public CompletionStage<Outcome> pass() {
@@ -119,7 +123,12 @@ public final class Replayer {
         });
     }
 
-    private CompletionStage<Boolean> db(int db, Set<Bytes> refused) {
+    /**
+     * The db's divergent keys, batch after batch, each key once per pass: a key written again
+     * after its write-back (clients are served meanwhile) waits for the next pass, so a pass ends
+     * even under a steady stream of writes to the same keys.
+     */
+    private CompletionStage<Boolean> db(int db, Set<Bytes> seen) {
         if (db >= databases) {
             return CompletableFuture.completedFuture(true);
         }
@@ -127,51 +136,64 @@ public final class Replayer {
         return divergent.list(db, batch).thenCompose(keys -> {
             List<byte[]> todo = new ArrayList<>(keys.size());
             for (byte[] key : keys) {
-                if (!refused.contains(Bytes.wrap(key))) {
+                if (seen.add(Bytes.wrap(key))) {
                     todo.add(key);
                 }
             }
             if (todo.isEmpty()) {
                 return db(db + 1, new HashSet<>());
             }
-            return batch(db, todo, refused).thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
-                    : throttle(todo.size(), started).thenCompose(ignored -> db(db, refused)));
+            return batch(db, todo, seen).thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
+                    : throttle(todo.size(), started).thenCompose(ignored -> db(db, seen)));
         });
     }
 
-    /** One batch: load, write back, clear the marks. False if Redis could not serve. */
-    private CompletionStage<Boolean> batch(int db, List<byte[]> keys, Set<Bytes> refused) {
-        return keyspace.load(db, keys).thenCompose(loaded -> {
-            long now = clock.getAsLong();
-            List<Stored> marked = new ArrayList<>(loaded.size());
-            List<RespRequest> commands = new ArrayList<>();
-            List<Integer> counts = new ArrayList<>(loaded.size());
-            for (Stored s : loaded) {
-                if (s.divergent()) {
-                    marked.add(s);
-                    List<RespRequest> c = WriteBack.commands(s, now);
-                    commands.addAll(c);
-                    counts.add(c.size());
-                }
-            }
-            if (marked.isEmpty()) {
-                return CompletableFuture.completedFuture(true);
-            }
-            return redis.call(db, commands).toCompletableFuture()
-                    .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .handle((replies, error) -> {
-                        if (error != null) {
-                            lastError = "KV did not answer within " + timeoutMillis + " ms";
-                            return CompletableFuture.completedFuture(false);
-                        }
-                        return settle(db, marked, counts, replies, now, refused);
-                    })
-                    .thenCompose(stage -> stage);
-        });
+    /** Keys written back by the last (or the running) pass. */
+    public long passKeys() {
+        return passDone;
     }
 
-    private CompletionStage<Boolean> settle(int db, List<Stored> marked, List<Integer> counts,
-                                            List<RespValue> replies, long now, Set<Bytes> refused) {
+    /**
+     * One batch: load, write back, clear the marks, with the keys held in the engine's key locks
+     * throughout, so no command changes them in between. False if Redis could not serve.
+     */
+    private CompletionStage<Boolean> batch(int db, List<byte[]> keys, Set<Bytes> seen) {
+        boolean[] redisOk = {true};
+        return engine.withKeys(db, keys, loaded -> writeBack(db, loaded, redisOk))
+                .thenApply(stored -> redisOk[0]);
+    }
+
+    /** Sends the marked keys to Redis; completes with the writes that clear the marks of those Redis took. */
+    private CompletionStage<List<Write>> writeBack(int db, List<Stored> loaded, boolean[] redisOk) {
+        long now = clock.getAsLong();
+        List<Stored> marked = new ArrayList<>(loaded.size());
+        List<RespRequest> commands = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>(loaded.size());
+        for (Stored s : loaded) {
+            if (s.divergent()) {
+                marked.add(s);
+                List<RespRequest> c = WriteBack.commands(s, now);
+                commands.addAll(c);
+                counts.add(c.size());
+            }
+        }
+        if (marked.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return redis.call(db, commands).toCompletableFuture()
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((replies, error) -> {
+                    if (error != null) {
+                        lastError = "KV did not answer within " + timeoutMillis + " ms";
+                        redisOk[0] = false;
+                        return List.of();
+                    }
+                    return settle(db, marked, counts, replies, now, redisOk);
+                });
+    }
+
+    private List<Write> settle(int db, List<Stored> marked, List<Integer> counts, List<RespValue> replies, long now,
+                               boolean[] redisOk) {
         List<Write> clears = new ArrayList<>(marked.size());
         int at = 0;
         boolean redisFailed = false;
@@ -191,22 +213,15 @@ public final class Replayer {
                 lastError = text(error);
             } else {
                 failed.incrementAndGet();
-                refused.add(Bytes.wrap(s.key()));
                 lastError = text(error);
                 log.warn("[Database] KV refused the write-back of {} in db {}: {}; it stays in MongoDB, marked",
                         printable(s.key()), db, text(error));
             }
         }
-        boolean ok = !redisFailed;
-        if (clears.isEmpty()) {
-            return CompletableFuture.completedFuture(ok);
-        }
-        // A false here is a key written again since it was read: still marked, it is listed again.
-        return keyspace.write(db, clears).thenApply(ignored -> {
-            done.addAndGet(clears.size());
-            passDone += clears.size();
-            return ok;
-        });
+        redisOk[0] = !redisFailed;
+        done.addAndGet(clears.size());
+        passDone += clears.size();
+        return clears;
     }
 
     /** Waits so that batches average at most {@code keysPerSecond}. */

@@ -549,14 +549,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (failed && upstreamBound) {
                 metrics.upstreamError(((RespValue.Error) value).bytes());
             }
+            boolean rerun = failed && target == Target.SHARED && fallsBack(request, (RespValue.Error) value);
             if (landing != null) {
-                landing.land(protocol, value);
+                // A write run again on MongoDB leaves the tee nothing to do: MongoDB gets it from
+                // that run, Redis from the write-back (even if Redis ran it before timing out).
+                landing.land(protocol, rerun ? null : value);
             }
-            if (failed && target == Target.SHARED && fallsBack(request, (RespValue.Error) value)) {
+            if (rerun) {
                 // Redis cannot serve: switch, and run this command on MongoDB so its client gets a normal reply.
                 recovery.trip(Errors.text((RespValue.Error) value));
-                onEngine(db, protocol, request).whenComplete((rerun, error) -> loop.execute(() ->
-                        answered(slot, engineReply(rerun, error, transform))));
+                onEngine(db, protocol, request).whenComplete((again, error) -> loop.execute(() -> {
+                    RespValue reply = engineReply(again, error, transform);
+                    if (landing != null && reply instanceof RespValue.Error) {
+                        landing.recopy();
+                    }
+                    answered(slot, reply);
+                }));
                 return;
             }
             answered(slot, transform == null ? value : transform.apply(value));

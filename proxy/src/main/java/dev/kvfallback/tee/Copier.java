@@ -67,6 +67,8 @@ public final class Copier implements AutoCloseable {
      */
     private final ConcurrentHashMap<PendingKey, Long> stale = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong();
+    /** Held while a copy is queued and its flight landed (see {@link #stillCurrent}). */
+    private final Object landing = new Object();
     private final ScheduledExecutorService timer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong copied = new AtomicLong();
@@ -139,6 +141,17 @@ public final class Copier implements AutoCloseable {
         stale.remove(new PendingKey(db, Bytes.wrap(key)), generation);
     }
 
+    /**
+     * Whether a copy read at {@code generation} is still the newest word on the key: no write
+     * overlapped its reads since (one would have asked for another copy). An outdated copy is not
+     * applied: it could take back writes MongoDB already has.
+     */
+    boolean stillCurrent(int db, byte[] key, long generation) {
+        synchronized (landing) {
+            return stale.getOrDefault(new PendingKey(db, Bytes.wrap(key)), 0L) == generation;
+        }
+    }
+
     /** Whether MongoDB holds any of these keys stale. */
     boolean anyStale(int db, List<byte[]> keys) {
         if (stale.isEmpty()) {
@@ -179,7 +192,9 @@ public final class Copier implements AutoCloseable {
     private void tick() {
         try {
             long now = clock.getAsLong();
-            if (now < redisRetryAt || !tee.roomForCopies()) {
+            if (now < redisRetryAt || !tee.roomForCopies() || tee.servingEpoch() < 0) {
+                // Not while serving from MongoDB: Redis is not the truth then, and the write-back
+                // is changing it; a copy taken meanwhile could bring an old value back.
                 return;
             }
             startWantedResync();
@@ -255,21 +270,35 @@ public final class Copier implements AutoCloseable {
     private void copy(PendingKey key) {
         byte[] bytes = key.key().bytes();
         long generation = stale.getOrDefault(key, 0L);
+        long epoch = tee.servingEpoch();
         Flights.Flight flight = flights.depart(key.db(), List.of(bytes), flights.domain());
         inFlight.incrementAndGet();
         reader.read(key.db(), bytes).whenComplete((result, error) -> {
             inFlight.decrementAndGet();
             copying.remove(key);
-            if (result instanceof RedisCopy.Found found) {
+            if (result instanceof RedisCopy.Found && tee.servingEpoch() != epoch) {
+                // The mode changed during the reads (the write-back may have changed Redis since):
+                // taken again once Redis serves again.
+                flights.land(flight);
+                add(key.db(), List.of(bytes));
+            } else if (result instanceof RedisCopy.Found found) {
                 // Queue first, land after: a write that departs before the landing overlaps the
                 // read and sends the key round again; one after it is queued after this copy.
-                boolean queued = tee.offerCopy(key.db(), found.put(), generation);
-                if (flights.land(flight) || !queued) {
+                boolean again;
+                synchronized (landing) {
+                    // With stillCurrent: the worker sees this copy only after a write that overlapped
+                    // its reads has made it out of date.
+                    boolean queued = tee.offerCopy(key.db(), found.put(), generation);
+                    again = flights.land(flight) || !queued;
+                    if (again) {
+                        add(key.db(), List.of(bytes));
+                    }
+                }
+                if (again) {
                     retried.incrementAndGet();
                     long[] wait = backoff.computeIfAbsent(key, k -> new long[2]);
                     wait[1] = Math.min(wait[1] + 1, 6);
                     wait[0] = clock.getAsLong() + (50L << wait[1]);
-                    add(key.db(), List.of(bytes));
                 } else {
                     backoff.remove(key);
                 }

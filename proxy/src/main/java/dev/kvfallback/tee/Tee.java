@@ -73,6 +73,7 @@ public final class Tee implements AutoCloseable {
     private final Settings settings;
     private final LongSupplier clock;
     private final Predicate<String> served;
+    private final LongSupplier servingEpoch;
     private final Flights flights = new Flights();
     private final Copier copier;
     private final LinkedBlockingQueue<Queued> backlog = new LinkedBlockingQueue<>();
@@ -89,9 +90,18 @@ public final class Tee implements AutoCloseable {
     private final AtomicLong mismatches = new AtomicLong();
     private final AtomicLong ambiguous = new AtomicLong();
     private final AtomicLong groupsApplied = new AtomicLong();
+    private final AtomicLong skippedDivergent = new AtomicLong();
+    private final AtomicLong outdatedCopies = new AtomicLong();
 
+    /**
+     * @param servingEpoch while Redis serves clients (not while serving from MongoDB, nor while the
+     *                     return to Redis finishes its write-back), a number that changes with every
+     *                     change of mode; negative otherwise. The copier reads Redis only then, and
+     *                     keeps a copy only if the number did not change during its reads.
+     */
     public Tee(Engine engine, Keyspace keyspace, RedisSource redis, int databases, Settings settings,
-               LongSupplier clock) {
+               LongSupplier clock, LongSupplier servingEpoch) {
+        this.servingEpoch = servingEpoch;
         this.engine = engine;
         this.keyspace = keyspace;
         this.databases = databases;
@@ -128,6 +138,12 @@ public final class Tee implements AutoCloseable {
 
         /** Redis answered (RESP {@code protocol}); an error reply means nothing was written. */
         void land(int protocol, RespValue reply);
+
+        /**
+         * After {@code land(protocol, null)} for a write that is run again on MongoDB: that run
+         * failed, so the write may be in Redis only, and its keys are copied from Redis later.
+         */
+        void recopy();
     }
 
     /** One write on its way to Redis. */
@@ -154,6 +170,13 @@ public final class Tee implements AutoCloseable {
         @Override
         public void land(int protocol, RespValue reply) {
             offer(effects(protocol, reply));
+        }
+
+        @Override
+        public void recopy() {
+            if (!keys.isEmpty()) {
+                offer(List.of(new Effect.Copy(db, keys)));
+            }
         }
 
         /** The effects of this write given its reply; lands the flight. */
@@ -205,6 +228,15 @@ public final class Tee implements AutoCloseable {
                     }
                 }
                 offer(all);
+            }
+
+            @Override
+            public void recopy() {
+                for (Ticket t : queued) {
+                    if (t != null) {
+                        t.recopy();
+                    }
+                }
             }
         };
     }
@@ -347,7 +379,12 @@ public final class Tee implements AutoCloseable {
         Map<Integer, List<Effect.Apply>> open = new LinkedHashMap<>();
         for (Queued q : batch) {
             Effect effect = q.effect();
-            if (effect instanceof Effect.Apply a) {
+            if (effect instanceof Effect.Apply a && a.step() instanceof Engine.Step.Put put
+                    && !copier.stillCurrent(a.db(), put.key(), a.generation())) {
+                // A write overlapped this copy's reads: another copy is coming, and this one could
+                // take back writes MongoDB has applied since.
+                outdatedCopies.incrementAndGet();
+            } else if (effect instanceof Effect.Apply a) {
                 List<Effect.Apply> group = open.computeIfAbsent(a.db(), db -> new ArrayList<>());
                 group.add(a);
                 if (group.size() >= GROUP_LIMIT) {
@@ -425,6 +462,7 @@ public final class Tee implements AutoCloseable {
             boolean skipped = done.replies().get(i) == null && a.step() instanceof Engine.Step.Run;
             if (skipped) {
                 // A divergent key: MongoDB's value is newer than Redis's, and goes to Redis later.
+                skippedDivergent.incrementAndGet();
                 log.debug("tee: {} left out, its key is divergent", a.step());
             } else if (a.expected() != null && !sameReply(a.expected(), done.replies().get(i), a.step())) {
                 mismatches.incrementAndGet();
@@ -518,6 +556,11 @@ public final class Tee implements AutoCloseable {
         copier.resync(db);
     }
 
+    /** See the constructor: negative while Redis is not the truth to copy from. */
+    long servingEpoch() {
+        return servingEpoch.getAsLong();
+    }
+
     /** Whether the last MongoDB write of the tee succeeded. */
     boolean mongoAvailable() {
         return mongoAvailable;
@@ -537,6 +580,8 @@ public final class Tee implements AutoCloseable {
         m.put("effects_diverted", diverted.get());
         m.put("self_check_mismatches", mismatches.get());
         m.put("order_ambiguous", ambiguous.get());
+        m.put("effects_left_for_write_back", skippedDivergent.get());
+        m.put("copies_outdated", outdatedCopies.get());
         m.put("mongodb_available", mongoAvailable);
         if (mongoError != null) {
             m.put("mongodb_error", mongoError);

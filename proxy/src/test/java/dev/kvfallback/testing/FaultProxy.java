@@ -83,8 +83,13 @@ public final class FaultProxy implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            try {
                 Socket redis = new Socket(InetAddress.getLoopbackAddress(), redisPort);
                 client.setTcpNoDelay(true);
                 redis.setTcpNoDelay(true);
@@ -92,7 +97,12 @@ public final class FaultProxy implements AutoCloseable {
                 links.add(link);
                 link.start();
             } catch (IOException e) {
-                // closed, or Redis refused: the client's connection just ends
+                // Redis refused: the client's connection ends, as Redis's own would
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
             }
         }
     }
