@@ -42,6 +42,7 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final String DIVERGENT_KEYS = "kvfallback.divergent.keys";
     public static final String REPLAY_DONE = "kvfallback.replay.keys.done";
     public static final String REPLAY_LEFT = "kvfallback.replay.keys.left";
+    public static final String FAILOVER_RERUN = "kvfallback.failover.rerun";
 
     /** Where a command was answered. */
     public enum Route {
@@ -60,6 +61,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Timer[] latency = new Timer[Route.values().length];
     private final Map<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Timer rerun;
 
     public ProxyMetrics() {
         for (Route route : Route.values()) {
@@ -71,6 +73,15 @@ public final class ProxyMetrics implements AutoCloseable {
                     .maximumExpectedValue(Duration.ofSeconds(10))
                     .register(registry);
         }
+        rerun = Timer.builder(FAILOVER_RERUN)
+                .description("For a command Redis failed and MongoDB then answered: from Redis's failing reply "
+                        + "(or timeout) to MongoDB's reply, the switch included")
+                .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99)
+                .percentilePrecision(3)
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -104,6 +115,16 @@ public final class ProxyMetrics implements AutoCloseable {
     private Counter counter(String name, Route route, String outcome) {
         return Counter.builder(COMMANDS).description("Commands answered, by command, route and outcome")
                 .tag("command", name).tag("route", route.tag).tag("outcome", outcome).register(registry);
+    }
+
+    /** A command run again on MongoDB after Redis failed it, {@code nanos} after the failure. */
+    public void rerun(long nanos) {
+        rerun.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The re-run times so far (for the failover benchmark). */
+    public Timer reruns() {
+        return rerun;
     }
 
     /** Counts an error Redis answered (or the proxy's own "Redis unavailable"), by its class. */

@@ -43,6 +43,10 @@ import java.util.function.LongSupplier;
 public final class Replayer {
 
     private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+    /** Batches written back at once. */
+    private static final int BATCHES_IN_FLIGHT = 8;
+    /** Divergent keys listed by one query (a scan where the {@code divergent} index is not used). */
+    private static final int LIST_LIMIT = 100_000;
 
     /** How a pass ended. */
     public enum Outcome {
@@ -77,7 +81,7 @@ public final class Replayer {
     private final AtomicLong passes = new AtomicLong();
     private volatile boolean running;
     private volatile long passStarted;
-    private volatile long passDone;
+    private final AtomicLong passDone = new AtomicLong();
     private volatile String lastError;
 
     /**
@@ -105,7 +109,7 @@ public final class Replayer {
     public CompletionStage<Outcome> pass() {
         running = true;
         passStarted = clock.getAsLong();
-        passDone = 0;
+        passDone.set(0);
         passes.incrementAndGet();
         return db(0, new HashSet<>()).handle((ok, error) -> {
             running = false;
@@ -132,8 +136,7 @@ public final class Replayer {
         if (db >= databases) {
             return CompletableFuture.completedFuture(true);
         }
-        long started = System.nanoTime();
-        return divergent.list(db, batch).thenCompose(keys -> {
+        return divergent.list(db, LIST_LIMIT).thenCompose(keys -> {
             List<byte[]> todo = new ArrayList<>(keys.size());
             for (byte[] key : keys) {
                 if (seen.add(Bytes.wrap(key))) {
@@ -143,21 +146,40 @@ public final class Replayer {
             if (todo.isEmpty()) {
                 return db(db + 1, new HashSet<>());
             }
-            return batch(db, todo, seen).thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
-                    : throttle(todo.size(), started).thenCompose(ignored -> db(db, seen)));
+            return window(db, todo, 0).thenCompose(ok -> ok ? db(db, seen) : CompletableFuture.completedFuture(false));
         });
+    }
+
+    /**
+     * The listed keys from {@code from} on, {@code BATCHES_IN_FLIGHT} batches at a time: their keys
+     * are disjoint, and the one connection carries their blocks to Redis in order.
+     */
+    private CompletionStage<Boolean> window(int db, List<byte[]> todo, int from) {
+        if (from >= todo.size()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        long started = System.nanoTime();
+        int to = Math.min(todo.size(), from + batch * BATCHES_IN_FLIGHT);
+        List<CompletableFuture<Boolean>> batches = new ArrayList<>();
+        for (int at = from; at < to; at += batch) {
+            batches.add(batch(db, todo.subList(at, Math.min(to, at + batch))).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                .thenCompose(all -> batches.stream().allMatch(CompletableFuture::join)
+                        ? throttle(to - from, started).thenCompose(ignored -> window(db, todo, to))
+                        : CompletableFuture.completedFuture(false));
     }
 
     /** Keys written back by the last (or the running) pass. */
     public long passKeys() {
-        return passDone;
+        return passDone.get();
     }
 
     /**
      * One batch: load, write back, clear the marks, with the keys held in the engine's key locks
      * throughout, so no command changes them in between. False if Redis could not serve.
      */
-    private CompletionStage<Boolean> batch(int db, List<byte[]> keys, Set<Bytes> seen) {
+    private CompletionStage<Boolean> batch(int db, List<byte[]> keys) {
         boolean[] redisOk = {true};
         return engine.withKeys(db, keys, loaded -> writeBack(db, loaded, redisOk))
                 .thenApply(stored -> redisOk[0]);
@@ -220,7 +242,7 @@ public final class Replayer {
         }
         redisOk[0] = !redisFailed;
         done.addAndGet(clears.size());
-        passDone += clears.size();
+        passDone.addAndGet(clears.size());
         return clears;
     }
 
@@ -243,7 +265,7 @@ public final class Replayer {
         m.put("keys_done", done.get());
         m.put("keys_refused", failed.get());
         long elapsed = clock.getAsLong() - passStarted;
-        m.put("rate_keys_per_s", running && elapsed > 0 ? passDone * 1000 / elapsed : null);
+        m.put("rate_keys_per_s", running && elapsed > 0 ? passDone.get() * 1000 / elapsed : null);
         m.put("last_error", lastError);
         return m;
     }

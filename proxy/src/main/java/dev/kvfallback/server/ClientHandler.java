@@ -558,8 +558,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (rerun) {
                 // Redis cannot serve: switch, and run this command on MongoDB so its client gets a normal reply.
                 recovery.trip(Errors.text((RespValue.Error) value));
+                long failedAt = System.nanoTime();
                 onEngine(db, protocol, request).whenComplete((again, error) -> loop.execute(() -> {
                     RespValue reply = engineReply(again, error, transform);
+                    metrics.rerun(System.nanoTime() - failedAt);
                     if (landing != null && reply instanceof RespValue.Error) {
                         landing.recopy();
                     }
