@@ -50,6 +50,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -171,7 +172,9 @@ public final class KvFallback implements AutoCloseable {
                         () -> afterLoops(group).thenCompose(passed -> engine.idle()),
                         engine::writesServed, watched::divergent, new Recovery.Settings(config.failover().probeInterval(),
                                 config.failover().probeBackoffMax(), config.failover().probeSuccesses(),
-                                PROBE_TIMEOUT));
+                                PROBE_TIMEOUT), !config.failover().rehydrate() ? null : new Recovery.Rehydration(
+                                () -> anyLiveKey(keyspace, config.databases()),
+                                (db, after, count) -> keyspace.scan(db, after, count, System.currentTimeMillis())));
             }
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
                     () -> failover.mode().name().toLowerCase(java.util.Locale.ROOT),
@@ -222,6 +225,17 @@ public final class KvFallback implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Whether any db of the keyspace holds a live key. */
+    private static CompletionStage<Boolean> anyLiveKey(Keyspace keyspace, int databases) {
+        long now = System.currentTimeMillis();
+        List<CompletableFuture<Long>> sizes = new ArrayList<>();
+        for (int db = 0; db < databases; db++) {
+            sizes.add(keyspace.size(db, now).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(sizes.toArray(CompletableFuture[]::new))
+                .thenApply(all -> sizes.stream().anyMatch(size -> size.join() > 0));
     }
 
     /** Completes once every event loop has run a task submitted now (so has finished what it was doing). */

@@ -70,6 +70,8 @@ public final class ConfigLoader {
                     "probes answered in a row before writing back to Redis"),
             new Option("--replay-rate", List.of("KVFALLBACK_REPLAY_RATE"), "replay-rate", "50000",
                     "keys a second written back to Redis on recovery"),
+            new Option("--rehydrate", List.of("KVFALLBACK_REHYDRATE"), "rehydrate", "yes",
+                    "yes: a Redis that comes back empty after an outage gets every key MongoDB holds"),
             new Option("--io-threads", List.of("KVFALLBACK_IO_THREADS"), "io-threads", "0",
                     "event loop threads (0: one per core)"),
             new Option("--log-format", List.of("KVFALLBACK_LOG_FORMAT"), "log-format", "text",
@@ -137,6 +139,7 @@ public final class ConfigLoader {
         }
         long probeSuccesses = number("probe-successes", v.get("probe-successes"), 1, 1000, problems);
         long replayRate = number("replay-rate", v.get("replay-rate"), 1, 10_000_000, problems);
+        Boolean rehydrate = yesNo("rehydrate", v.get("rehydrate"), problems);
         String logFormat = v.get("log-format").trim().toLowerCase(java.util.Locale.ROOT);
         if (!LOG_FORMATS.contains(logFormat)) {
             problems.add("log-format must be text or json, got '" + v.get("log-format") + "'");
@@ -154,7 +157,7 @@ public final class ConfigLoader {
                 maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"),
                 new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill),
                 new ProxyConfig.FailoverConfig(commandTimeout, probeInterval, probeMax, (int) probeSuccesses,
-                        (int) replayRate));
+                        (int) replayRate, rehydrate));
     }
 
     /**

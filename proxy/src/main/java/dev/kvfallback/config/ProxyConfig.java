@@ -44,8 +44,10 @@ public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, St
      * @param probeBackoffMax the longest wait between probes while it does not
      * @param probeSuccesses  probes answered in a row before the write-back starts
      * @param replayRate      keys a second written back to Redis
+     * @param rehydrate       whether a Redis that comes back empty gets every key MongoDB holds
      */
     public record FailoverConfig(java.time.Duration commandTimeout, java.time.Duration probeInterval,
-                                 java.time.Duration probeBackoffMax, int probeSuccesses, int replayRate) {
+                                 java.time.Duration probeBackoffMax, int probeSuccesses, int replayRate,
+                                 boolean rehydrate) {
     }
 }

@@ -52,6 +52,13 @@ public final class Recovery implements AutoCloseable {
     public record Settings(Duration probeMin, Duration probeMax, int probeSuccesses, Duration probeTimeout) {
     }
 
+    /**
+     * For a Redis that comes back empty: whether MongoDB holds any live key, and every live key of
+     * a db page by page, to write it all back (null: do not rehydrate).
+     */
+    public record Rehydration(Supplier<CompletionStage<Boolean>> mongoHasKeys, Replayer.AllKeys allKeys) {
+    }
+
     /** The last pass holds commands to Redis: begin it once a pass has had at most this many keys... */
     private static final long HELD_PASS_KEYS = 1000;
     /** ...or after this many passes, if clients write more keys than the write-back catches up with. */
@@ -68,6 +75,7 @@ public final class Recovery implements AutoCloseable {
     /** Writes the engine had served when a fallback began with no divergent key; -1: not known clean. */
     private volatile long cleanFrom = -1;
     private final Settings settings;
+    private final Rehydration rehydration;
     private final ScheduledExecutorService timer;
     private volatile boolean probing;
     private volatile String redisFailure;
@@ -84,7 +92,8 @@ public final class Recovery implements AutoCloseable {
     public Recovery(Failover failover, RedisSource redis, int db, Replayer replayer,
                     Supplier<CompletionStage<Void>> settled, Supplier<CompletionStage<Void>> engineIdle,
                     java.util.function.LongSupplier writesServed, java.util.function.LongSupplier divergentCount,
-                    Settings settings) {
+                    Settings settings, Rehydration rehydration) {
+        this.rehydration = rehydration;
         this.writesServed = writesServed;
         this.divergentCount = divergentCount;
         this.failover = failover;
@@ -198,7 +207,41 @@ public final class Recovery implements AutoCloseable {
             return;
         }
         failover.switchTo(Failover.Mode.RECOVERING, cause, CompletableFuture.completedFuture(null));
-        pass(0);
+        cameBackEmpty().whenCompleteAsync((empty, error) -> {
+            if (!Boolean.TRUE.equals(empty)) {
+                pass(0);
+                return;
+            }
+            log.warn("[Database] KV came back empty (restarted without persistence, or flushed behind the proxy's "
+                    + "back); rehydrating it from MongoDB");
+            replayer.rehydrate(rehydration.allKeys()).whenCompleteAsync((outcome, failure) -> {
+                if (outcome == Replayer.Outcome.DONE) {
+                    log.info("[Database] Rehydrated KV from MongoDB: {} keys", replayer.passKeys());
+                    pass(0);
+                } else {
+                    backToFallback();
+                }
+            }, timer);
+        }, timer);
+    }
+
+    /** Whether Redis holds no key at all (INFO keyspace lists no db) while MongoDB holds some. */
+    private CompletionStage<Boolean> cameBackEmpty() {
+        if (rehydration == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        RespRequest info = new RespRequest(new byte[][]{bytes("INFO"), bytes("keyspace")}, false);
+        return redis.call(db, List.of(info)).thenCompose(replies -> {
+            if (!(replies.get(0) instanceof RespValue.Bulk bulk)
+                    || new String(bulk.bytes(), StandardCharsets.UTF_8).contains("\ndb")) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return rehydration.mongoHasKeys().get();
+        });
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

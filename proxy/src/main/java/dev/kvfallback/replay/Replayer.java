@@ -61,6 +61,12 @@ public final class Replayer {
         MONGODB_FAILED
     }
 
+    /** Every live key of a db, page by page after {@code after} (null: from the start), in a stable order. */
+    @FunctionalInterface
+    public interface AllKeys {
+        CompletionStage<List<byte[]>> page(int db, byte[] after, int count);
+    }
+
     /** Where the divergent keys are listed: MongoDB's {@code divergent} mark. */
     @FunctionalInterface
     public interface DivergentKeys {
@@ -107,11 +113,24 @@ public final class Replayer {
      * {@code keys_refused} and left marked. Never completes exceptionally.
      */
     public CompletionStage<Outcome> pass() {
+        return run(() -> db(0, new HashSet<>()));
+    }
+
+    /**
+     * Writes every key MongoDB holds to Redis, divergent or not: for a Redis that came back empty
+     * (restarted without persistence, or flushed behind the proxy's back). Divergent keys are
+     * cleared as in a {@link #pass}.
+     */
+    public CompletionStage<Outcome> rehydrate(AllKeys all) {
+        return run(() -> everyKey(all, 0, null));
+    }
+
+    private CompletionStage<Outcome> run(java.util.function.Supplier<CompletionStage<Boolean>> work) {
         running = true;
         passStarted = clock.getAsLong();
         passDone.set(0);
         passes.incrementAndGet();
-        return db(0, new HashSet<>()).handle((ok, error) -> {
+        return work.get().handle((ok, error) -> {
             running = false;
             if (error != null) {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
@@ -146,7 +165,21 @@ public final class Replayer {
             if (todo.isEmpty()) {
                 return db(db + 1, new HashSet<>());
             }
-            return window(db, todo, 0).thenCompose(ok -> ok ? db(db, seen) : CompletableFuture.completedFuture(false));
+            return window(db, todo, 0, false).thenCompose(ok -> ok ? db(db, seen) : CompletableFuture.completedFuture(false));
+        });
+    }
+
+    private CompletionStage<Boolean> everyKey(AllKeys all, int db, byte[] after) {
+        if (db >= databases) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return all.page(db, after, batch * BATCHES_IN_FLIGHT).thenCompose(keys -> {
+            if (keys.isEmpty()) {
+                return everyKey(all, db + 1, null);
+            }
+            byte[] last = keys.get(keys.size() - 1);
+            return window(db, keys, 0, true).thenCompose(ok -> ok ? everyKey(all, db, last)
+                    : CompletableFuture.completedFuture(false));
         });
     }
 
@@ -154,7 +187,7 @@ public final class Replayer {
      * The listed keys from {@code from} on, {@code BATCHES_IN_FLIGHT} batches at a time: their keys
      * are disjoint, and the one connection carries their blocks to Redis in order.
      */
-    private CompletionStage<Boolean> window(int db, List<byte[]> todo, int from) {
+    private CompletionStage<Boolean> window(int db, List<byte[]> todo, int from, boolean every) {
         if (from >= todo.size()) {
             return CompletableFuture.completedFuture(true);
         }
@@ -162,11 +195,11 @@ public final class Replayer {
         int to = Math.min(todo.size(), from + batch * BATCHES_IN_FLIGHT);
         List<CompletableFuture<Boolean>> batches = new ArrayList<>();
         for (int at = from; at < to; at += batch) {
-            batches.add(batch(db, todo.subList(at, Math.min(to, at + batch))).toCompletableFuture());
+            batches.add(batch(db, todo.subList(at, Math.min(to, at + batch)), every).toCompletableFuture());
         }
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                 .thenCompose(all -> batches.stream().allMatch(CompletableFuture::join)
-                        ? throttle(to - from, started).thenCompose(ignored -> window(db, todo, to))
+                        ? throttle(to - from, started).thenCompose(ignored -> window(db, todo, to, every))
                         : CompletableFuture.completedFuture(false));
     }
 
@@ -179,20 +212,23 @@ public final class Replayer {
      * One batch: load, write back, clear the marks, with the keys held in the engine's key locks
      * throughout, so no command changes them in between. False if Redis could not serve.
      */
-    private CompletionStage<Boolean> batch(int db, List<byte[]> keys) {
+    private CompletionStage<Boolean> batch(int db, List<byte[]> keys, boolean every) {
         boolean[] redisOk = {true};
-        return engine.withKeys(db, keys, loaded -> writeBack(db, loaded, redisOk))
+        return engine.withKeys(db, keys, loaded -> writeBack(db, loaded, every, redisOk))
                 .thenApply(stored -> redisOk[0]);
     }
 
-    /** Sends the marked keys to Redis; completes with the writes that clear the marks of those Redis took. */
-    private CompletionStage<List<Write>> writeBack(int db, List<Stored> loaded, boolean[] redisOk) {
+    /**
+     * Sends the marked keys (with {@code every}, every live key too) to Redis; completes with the
+     * writes that clear the marks of those Redis took.
+     */
+    private CompletionStage<List<Write>> writeBack(int db, List<Stored> loaded, boolean every, boolean[] redisOk) {
         long now = clock.getAsLong();
         List<Stored> marked = new ArrayList<>(loaded.size());
         List<RespRequest> commands = new ArrayList<>();
         List<Integer> counts = new ArrayList<>(loaded.size());
         for (Stored s : loaded) {
-            if (s.divergent()) {
+            if (s.divergent() || every && s.liveAt(now)) {
                 marked.add(s);
                 List<RespRequest> c = WriteBack.commands(s, now);
                 commands.addAll(c);
@@ -218,6 +254,7 @@ public final class Replayer {
                                boolean[] redisOk) {
         List<Write> clears = new ArrayList<>(marked.size());
         int at = 0;
+        int synced = 0;
         boolean redisFailed = false;
         for (int i = 0; i < marked.size(); i++) {
             Stored s = marked.get(i);
@@ -226,7 +263,10 @@ public final class Replayer {
             at += n;
             if (error == null) {
                 boolean live = s.liveAt(now);
-                clears.add(new Write(s.key(), s.version(), live ? s.value() : null, live ? s.expireAt() : 0, false));
+                if (s.divergent()) {
+                    clears.add(new Write(s.key(), s.version(), live ? s.value() : null, live ? s.expireAt() : 0, false));
+                }
+                synced++;
                 if (log.isDebugEnabled()) {
                     log.debug("[Database] Synced {} from MongoDB to KV (db {})", printable(s.key()), db);
                 }
@@ -241,8 +281,8 @@ public final class Replayer {
             }
         }
         redisOk[0] = !redisFailed;
-        done.addAndGet(clears.size());
-        passDone.addAndGet(clears.size());
+        done.addAndGet(synced);
+        passDone.addAndGet(synced);
         return clears;
     }
 

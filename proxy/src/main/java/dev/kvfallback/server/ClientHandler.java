@@ -549,7 +549,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (failed && upstreamBound) {
                 metrics.upstreamError(((RespValue.Error) value).bytes());
             }
-            boolean rerun = failed && target == Target.SHARED && fallsBack(request, (RespValue.Error) value);
+            boolean rerun = failed && (target == Target.SHARED || target == Target.PINNED && pinnedOnlyForDb())
+                    && fallsBack(request, (RespValue.Error) value);
             if (landing != null) {
                 // A write run again on MongoDB leaves the tee nothing to do: MongoDB gets it from
                 // that run, Redis from the write-back (even if Redis ran it before timing out).
@@ -611,13 +612,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return transform == null ? reply : transform.apply(reply);
     }
 
-    /** Whether an error reply from Redis sends this command to MongoDB instead (see {@link ErrorClassifier}). */
+    /**
+     * Whether an error reply from Redis sends this command to MongoDB instead (see {@link
+     * ErrorClassifier}). Not a blocking command, WAIT or a transaction's: their state was Redis's.
+     */
     private boolean fallsBack(RespRequest request, RespValue.Error error) {
-        if (recovery == null) {
+        if (recovery == null || TRANSACTION_CONTROL.contains(request.name()) || WAITS.contains(request.name())) {
             return false;
         }
         CommandSpec spec = table.get(request.name());
+        if (spec != null && spec.has("blocking")) {
+            return false;
+        }
         return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has("write"));
+    }
+
+    /** Whether the session's pinned connection holds nothing but its db (no transaction, WATCH or tracking). */
+    private boolean pinnedOnlyForDb() {
+        return !session.inMulti && !session.watching && !session.tracking && !session.inSubscribedMode();
     }
 
     /** Unparks once the mode may serve (the return to Redis finished its last write-back). */
@@ -683,6 +695,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void upstreamLost() {
+        if (recovery != null && pinnedOnlyForDb()) {
+            // Only the db kept this connection: the session goes on without it (served from
+            // MongoDB while Redis is out); a new one is opened when one is needed again.
+            pinned = null;
+            return;
+        }
         if (!closing && ctx.channel().isActive()) {
             log.info("[Database] pinned Redis connection of client {} closed; closing the client", session.id);
             closing = true;

@@ -100,11 +100,12 @@ class ConfigLoaderTest {
     void failoverSettingsHaveDefaultsAndAreChecked() throws Exception {
         ProxyConfig defaults = ConfigLoader.load(List.of(), Map.of());
         assertEquals(new ProxyConfig.FailoverConfig(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(30), 3, 50_000), defaults.failover());
+                java.time.Duration.ofSeconds(30), 3, 50_000, true), defaults.failover());
         ProxyConfig set = ConfigLoader.load(List.of("--command-timeout", "750ms", "--probe-interval", "2s",
-                "--probe-successes", "5"), Map.of("KVFALLBACK_PROBE_BACKOFF_MAX", "2m", "KVFALLBACK_REPLAY_RATE", "100"));
+                "--probe-successes", "5", "--rehydrate", "no"), Map.of("KVFALLBACK_PROBE_BACKOFF_MAX", "2m",
+                "KVFALLBACK_REPLAY_RATE", "100"));
         assertEquals(new ProxyConfig.FailoverConfig(java.time.Duration.ofMillis(750), java.time.Duration.ofSeconds(2),
-                java.time.Duration.ofMinutes(2), 5, 100), set.failover());
+                java.time.Duration.ofMinutes(2), 5, 100, false), set.failover());
         ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
                 List.of("--command-timeout", "soon", "--probe-interval", "0s", "--probe-backoff-max", "10ms",
                         "--probe-successes", "0"), Map.of()));

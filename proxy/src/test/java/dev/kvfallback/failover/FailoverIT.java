@@ -5,6 +5,7 @@ import dev.kvfallback.mongo.EmbeddedMongo;
 import dev.kvfallback.testing.Backups;
 import dev.kvfallback.testing.FaultProxy;
 import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,6 +173,90 @@ class FailoverIT {
             fault.mode(FaultProxy.Mode.PASS);
             awaitMode(proxy, "primary", Duration.ofSeconds(20));
             assertEquals("1", jedis.get("k"), "Redis serves again by itself");
+        }
+    }
+
+    @Test
+    void pinnedWorkDuringAFailoverGetsAClearErrorOrItsConnectionClosedNeverAHang() throws Exception {
+        RedisServer redis = RedisServer.start();
+        try (KvFallback proxy = Proxy.start(redis.url(), "--command-timeout", "500ms");
+             RawClient multi = new RawClient(proxy.port());
+             RawClient blocked = new RawClient(proxy.port());
+             RawClient subscriber = new RawClient(proxy.port());
+             Jedis jedis = new Jedis("127.0.0.1", proxy.port(), 20_000)) {
+            assertEquals("+OK\\r\\n", RawClient.show(multi.call("MULTI")));
+            assertEquals("+QUEUED\\r\\n", RawClient.show(multi.call("SET", "a", "1")));
+            blocked.send("BLPOP", "queue", "0");
+            assertTrue(RawClient.show(subscriber.call("SUBSCRIBE", "ch")).startsWith("*3"));
+            Thread.sleep(200);
+
+            redis.kill();
+            assertEquals("OK", jedis.set("x", "1"), "a shared command is served from MongoDB");
+            multi.send("EXEC");
+            for (RawClient c : List.of(multi, blocked, subscriber)) {
+                long start = System.nanoTime();
+                String outcome = outcome(c);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(outcome.equals("closed") || outcome.startsWith("-ERR kvfallback: Redis unavailable"),
+                        "a clear error or a closed connection, got " + outcome);
+                assertTrue(millis < 5_000, "within 5 s, not a hang: " + millis + " ms");
+            }
+            try (RawClient again = new RawClient(proxy.port())) {
+                assertEquals("+OK\\r\\n", RawClient.show(again.call("MULTI")));
+                assertEquals("+QUEUED\\r\\n", RawClient.show(again.call("INCR", "n")));
+                assertEquals("*1\\r\\n:1\\r\\n", RawClient.show(again.call("EXEC")),
+                        "a new transaction runs on MongoDB");
+            }
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aRedisThatComesBackEmptyIsRehydratedFromMongo() throws Exception {
+        RedisServer redis = RedisServer.start();
+        int port = redis.port();
+        try (KvFallback proxy = Proxy.start(redis.url(), "--admin-key", KEY, "--probe-interval", "200ms");
+             Jedis jedis = new Jedis("127.0.0.1", proxy.port(), 20_000)) {
+            for (int i = 0; i < 300; i++) {
+                jedis.set("k" + i, "v" + i);
+            }
+            jedis.hset("h", Map.of("a", "1", "b", "2"));
+            jedis.rpush("l", "x", "y");
+            jedis.set("ttl", "t", SetParams.setParams().px(600_000));
+            jedis.select(2);
+            jedis.sadd("s2", "m");
+            jedis.select(0);
+            Backups.awaitSettled(proxy, Duration.ofSeconds(30));
+
+            redis.kill();
+            assertEquals("v7", jedis.get("k7"));
+            assertEquals("OK", jedis.set("during", "d"));
+            redis = RedisServer.restartOn(port);
+            awaitMode(proxy, "primary", Duration.ofSeconds(30));
+            try (Jedis direct = new Jedis("127.0.0.1", port)) {
+                assertEquals(304L, direct.dbSize(), "every key MongoDB held in db 0, and the one written meanwhile");
+                assertEquals("v299", direct.get("k299"));
+                assertEquals("d", direct.get("during"));
+                assertEquals(Map.of("a", "1", "b", "2"), direct.hgetAll("h"));
+                assertEquals(List.of("x", "y"), direct.lrange("l", 0, -1));
+                assertTrue(direct.pttl("ttl") > 500_000, "with its expiry: " + direct.pttl("ttl"));
+                direct.select(2);
+                assertEquals(Set.of("m"), direct.smembers("s2"), "every db");
+            }
+            Backups.awaitSettled(proxy, Duration.ofSeconds(30));
+            assertEquals(0, Backups.number(Backups.post(proxy, "/api/admin/verify", KEY), "mismatched"));
+        } finally {
+            redis.close();
+        }
+    }
+
+    /** The next reply's text, or "closed" if the proxy closed the connection instead. */
+    private static String outcome(RawClient c) {
+        try {
+            return RawClient.show(c.readReply());
+        } catch (java.io.IOException e) {
+            return e.getMessage().contains("closed") ? "closed" : e.toString();
         }
     }
 
