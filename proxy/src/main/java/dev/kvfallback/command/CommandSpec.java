@@ -36,4 +36,31 @@ public record CommandSpec(String name, int arity, Set<String> flags, int firstKe
     public boolean isContainer() {
         return !subcommands.isEmpty();
     }
+
+    /**
+     * The keys a call of this command names ({@code argv} with the command name first), each once,
+     * in the order they appear: by the key specs, or SORT's own rule (its STORE key has none). The
+     * one answer the engine, the tee and the write-back share.
+     */
+    public List<byte[]> keys(List<byte[]> argv) {
+        List<Integer> positions = name.equals("sort") ? KeySpec.sortPositions(argv)
+                : KeySpec.positions(keySpecs, argv, arity);
+        List<byte[]> keys = new java.util.ArrayList<>(positions.size());
+        for (int p : positions) {
+            byte[] key = argv.get(p);
+            if (!contains(keys, key)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private static boolean contains(List<byte[]> keys, byte[] key) {
+        for (byte[] k : keys) {
+            if (java.util.Arrays.equals(k, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -3,7 +3,6 @@ package dev.kvfallback.engine;
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
-import dev.kvfallback.command.KeySpec;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 
@@ -387,16 +386,7 @@ public final class Engine {
     }
 
     private static List<byte[]> keysOf(CommandSpec spec, RespRequest request) {
-        List<byte[]> argv = request.args();
-        LinkedHashSet<Bytes> unique = new LinkedHashSet<>();
-        for (int p : KeySpec.positions(spec.keySpecs(), argv, spec.arity())) {
-            unique.add(Bytes.wrap(argv.get(p)));
-        }
-        List<byte[]> keys = new ArrayList<>(unique.size());
-        for (Bytes b : unique) {
-            keys.add(b.bytes());
-        }
-        return keys;
+        return spec.keys(request.args());
     }
 
     private CompletionStage<RespValue> runLocked(int db, int protocol, RespRequest request, Command command,

@@ -1,7 +1,6 @@
 package dev.kvfallback.tee;
 
 import dev.kvfallback.command.CommandSpec;
-import dev.kvfallback.command.KeySpec;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Numbers;
 import dev.kvfallback.protocol.RespRequest;
@@ -9,7 +8,6 @@ import dev.kvfallback.protocol.RespValue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -198,26 +196,7 @@ final class Effects {
 
     /** The keys a command writes, from the command table's key specs. */
     static List<byte[]> keys(CommandSpec spec, RespRequest request) {
-        List<byte[]> argv = request.args();
-        List<Integer> positions = spec.name().equals("sort") ? KeySpec.sortPositions(argv)
-                : KeySpec.positions(spec.keySpecs(), argv, spec.arity());
-        List<byte[]> keys = new ArrayList<>(positions.size());
-        for (int p : positions) {
-            byte[] key = argv.get(p);
-            if (!containsKey(keys, key)) {
-                keys.add(key);
-            }
-        }
-        return keys;
-    }
-
-    private static boolean containsKey(List<byte[]> keys, byte[] key) {
-        for (byte[] k : keys) {
-            if (Arrays.equals(k, key)) {
-                return true;
-            }
-        }
-        return false;
+        return spec.keys(request.args());
     }
 
     /** Whether an argument from {@code from} on is {@code option}, ignoring case. */
