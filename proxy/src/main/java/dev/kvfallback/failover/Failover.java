@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Which backend serves client commands, read on every command from every event loop. Set at
  * start ({@code --mode fallback} forces MongoDB for the process's life) and changed at run time
- * by an operator (the admin endpoint); the automatic state machine of DESIGN.md will drive the
- * same switch. Each change is logged once, in the seed guide's {@code [Database]} style, and
- * counted.
+ * by {@link Recovery}, the state machine of DESIGN.md (on a failing reply, by probes, by an
+ * operator through the admin endpoint). Each change is logged once, in the seed guide's
+ * {@code [Database]} style, and counted.
  *
  * <p>Switching to MongoDB comes with a {@link #ready} stage: the engine serves no command until it
  * completes (the tee has applied every write acknowledged before the switch), so a command served

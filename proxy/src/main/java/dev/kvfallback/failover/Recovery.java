@@ -152,11 +152,6 @@ public final class Recovery implements AutoCloseable {
         return redisFailure;
     }
 
-    /** Whether a write-back or a probe cycle is under way. */
-    public boolean busy() {
-        return failover.mode() == Failover.Mode.RECOVERING || probing;
-    }
-
     // ---- on the timer thread ----------------------------------------------------------------
 
     private void startProbing() {
@@ -231,7 +226,8 @@ public final class Recovery implements AutoCloseable {
             return CompletableFuture.completedFuture(false);
         }
         RespRequest info = new RespRequest(new byte[][]{bytes("INFO"), bytes("keyspace")}, false);
-        return redis.call(db, List.of(info)).thenCompose(replies -> {
+        return redis.call(db, List.of(info)).toCompletableFuture()
+                .orTimeout(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS).thenCompose(replies -> {
             if (!(replies.get(0) instanceof RespValue.Bulk bulk)
                     || new String(bulk.bytes(), StandardCharsets.UTF_8).contains("\ndb")) {
                 return CompletableFuture.completedFuture(false);
@@ -272,8 +268,8 @@ public final class Recovery implements AutoCloseable {
             CompletableFuture<Void> last = new CompletableFuture<>();
             redisFailure = null;
             failover.switchTo(Failover.Mode.PRIMARY, "every key written in fallback is in KV", last);
-            engineIdle.get().thenCompose(idle -> replayer.pass()).whenCompleteAsync((last2, finalError) -> {
-                if (last2 != Replayer.Outcome.DONE) {
+            engineIdle.get().thenCompose(idle -> replayer.pass()).whenCompleteAsync((lastOutcome, lastError) -> {
+                if (lastOutcome != Replayer.Outcome.DONE) {
                     backToFallback();
                 }
                 last.complete(null);

@@ -27,16 +27,20 @@ import java.util.function.LongSupplier;
 /**
  * The write-back (DESIGN.md, RECOVERING): keys MongoDB holds divergent, written while serving from
  * MongoDB, are written to Redis whole, with their absolute expiry, or deleted there; then their
- * mark is cleared, guarded by the version that was read, so a key written again meanwhile keeps
- * its mark and goes round again (Invariant 2). A divergent key is never removed from MongoDB
- * before Redis has it (Invariant 4): a tombstone's document goes only once Redis took the delete.
+ * mark is cleared (Invariant 2). A divergent key is never removed from MongoDB before Redis has it
+ * (Invariant 4): a tombstone's document goes only once Redis took the delete.
  *
- * <p>A pass takes each db in turn, in batches: list up to {@code batch} divergent keys, load them
- * (one MongoDB round trip), send every key's {@link WriteBack} on the replayer's own Redis
- * connection (one pipelined call), clear the marks of the keys Redis took (one bulk write).
- * Batches are throttled to {@code keysPerSecond}, so the write-back does not trip a hosted Redis's
- * rate limit itself. A pass ends when no db has a divergent key left, or at the first reply that
- * says Redis cannot serve ({@link ErrorClassifier}): then it completes with false.
+ * <p>A pass takes each db in turn: list up to {@code LIST_LIMIT} divergent keys (one query), then
+ * {@code BATCHES_IN_FLIGHT} batches of {@code batch} keys at a time. A batch holds its keys in the
+ * engine's key locks throughout ({@link Engine#withKeys}), so no command changes them between
+ * their write-back and their mark's clearing: load them (one MongoDB round trip), send every
+ * key's {@link WriteBack} on the replayer's own Redis connection (one pipelined call), clear the
+ * marks of the keys Redis took (one bulk write). Each key goes once per pass, so a pass ends even
+ * while clients keep writing; the caller runs another. Batches are throttled to
+ * {@code keysPerSecond}, so the write-back does not trip a hosted Redis's rate limit itself. A
+ * pass stops at the first reply that says Redis cannot serve ({@link ErrorClassifier}), or a
+ * MongoDB failure, and says which ({@link Outcome}). {@link #rehydrate} does the same for every
+ * key, for a Redis that came back empty.
  *
  * <p>Threads: stages complete on the MongoDB driver's and the upstream's threads; nothing blocks.
  */

@@ -13,8 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The tee's reads of Redis over the proxy's own upstream: the default db on one event loop's
- * shared RESP2 connection, any other db on a connection pinned to it (opened once, on that loop).
+ * Redis as the tee, the probes and the write-back use it, over the proxy's own upstream: the
+ * default db on one event loop's shared RESP2 connection (or, with {@code ownConnections}, a
+ * connection of its own), any other db on a connection pinned to it (opened once, on that loop,
+ * and again after it lost Redis).
  *
  * <p>Threads: callers hop onto the loop; replies complete there. Failures arrive as error replies.
  */
