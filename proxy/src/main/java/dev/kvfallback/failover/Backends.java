@@ -1,5 +1,6 @@
 package dev.kvfallback.failover;
 
+import dev.kvfallback.DaemonScheduler;
 import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -42,11 +42,7 @@ public final class Backends implements AutoCloseable {
     public Backends(RedisSource redis, MongoStore store) {
         this.redis = redis;
         this.store = store;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kvfallback-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = DaemonScheduler.create("kvfallback-probe");
         timer.scheduleWithFixedDelay(this::probeBoth, 0, PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::countDivergent, 0, COUNT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }

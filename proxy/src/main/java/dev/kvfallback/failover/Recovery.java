@@ -1,5 +1,6 @@
 package dev.kvfallback.failover;
 
+import dev.kvfallback.DaemonScheduler;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.replay.Replayer;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -103,11 +103,7 @@ public final class Recovery implements AutoCloseable {
         this.settled = settled;
         this.engineIdle = engineIdle;
         this.settings = settings;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kvfallback-recovery");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = DaemonScheduler.create("kvfallback-recovery");
     }
 
     /**

@@ -1,12 +1,12 @@
 package dev.kvfallback.mongo;
 
+import dev.kvfallback.DaemonScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,11 +34,7 @@ public final class MongoSweeper implements AutoCloseable {
     public MongoSweeper(MongoKeyspace keyspace, Duration interval, LongSupplier clock) {
         this.keyspace = keyspace;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kvfallback-mongo-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = DaemonScheduler.create("kvfallback-mongo-sweeper");
         long millis = Math.max(1, interval.toMillis());
         timer.scheduleWithFixedDelay(this::tick, millis, millis, TimeUnit.MILLISECONDS);
     }

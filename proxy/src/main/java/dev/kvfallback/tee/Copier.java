@@ -1,5 +1,6 @@
 package dev.kvfallback.tee;
 
+import dev.kvfallback.DaemonScheduler;
 import dev.kvfallback.engine.Bytes;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,11 +97,7 @@ public final class Copier implements AutoCloseable {
         this.databases = databases;
         this.settings = settings;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kvfallback-tee-copy");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = DaemonScheduler.create("kvfallback-tee-copy");
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
