@@ -4,7 +4,10 @@ import dev.kvfallback.admin.AdminServer;
 import dev.kvfallback.admin.ProxyAdmin;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.LocalCommands;
+import dev.kvfallback.command.Users;
 import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.config.Secrets;
+import dev.kvfallback.logging.RedactingEncoder;
 import dev.kvfallback.engine.CachingKeyspace;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Keyspace;
@@ -17,6 +20,7 @@ import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.replay.Replayer;
+import dev.kvfallback.server.ClientTls;
 import dev.kvfallback.server.ProxyInfo;
 import dev.kvfallback.server.RespServer;
 import dev.kvfallback.tee.Tee;
@@ -110,6 +114,7 @@ public final class KvFallback implements AutoCloseable {
     }
 
     public static KvFallback start(ProxyConfig config) throws InterruptedException {
+        RedactingEncoder.use(Secrets.of(config));
         // Lettuce reads this once, when its Transports class loads: io_uring would need a loop type
         // of its own, and the server pairs with epoll or NIO. Set before anything touches Lettuce.
         if (System.getProperty("io.lettuce.core.iouring") == null) {
@@ -147,7 +152,8 @@ public final class KvFallback implements AutoCloseable {
             String version = failover.forced() ? table.redisVersion() : upstreamVersion(group, upstream, table.redisVersion());
             Engine engine = new Engine(keyspace, table, System::currentTimeMillis, new Random(),
                     config.databases(), true);
-            LocalCommands local = new LocalCommands(table, config.requirePass(), config.databases(), version);
+            Users users = new Users(config.requirePass(), config.users());
+            LocalCommands local = new LocalCommands(table, users, config.databases(), version);
             UpstreamSource source = failover.forced() ? null : new UpstreamSource(upstream, group.next());
             Verifier verifier = null;
             if (source != null && config.tee().enabled()) {
@@ -178,13 +184,17 @@ public final class KvFallback implements AutoCloseable {
             }
             ProxyInfo info = new ProxyInfo(Main.version(), upstream.redactedUrl(),
                     () -> failover.mode().name().toLowerCase(java.util.Locale.ROOT),
-                    teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()));
-            RespLimits limits = RespLimits.defaults().withMaxBulkLength((int) config.maxBulkLength());
+                    teeRef == null ? null : () -> prefixed("tee_", teeRef.stats()), users::failures, Secrets.of(config));
+            ProxyConfig.ClientLimits clients = config.clients();
+            RespLimits limits = RespLimits.defaults().withMaxBulkLength(clients.maxBulkLength())
+                    .withMaxArrayLength(clients.maxMultibulkLength()).withMaxInlineLength(clients.maxInlineLength())
+                    .withMaxRequestBytes(clients.queryBufferLimit());
             RespServer server = new RespServer(group, serverChannel, table, local, upstream, engine, failover, recovery,
-                    tee, metrics, info, limits);
+                    tee, metrics, info, limits, clients, config.tls() == null ? null : ClientTls.context(config.tls()));
             register(metrics, failover, backends, info, tee, replayer);
             admin = new AdminServer(config.adminListen(), config.adminKey(), new ProxyAdmin(failover, recovery, replayer,
-                    backends, store, upstream.redactedUrl(), tee, verifier, metrics));
+                    backends, store, upstream.redactedUrl(), tee, verifier, metrics), config.metricsRequireKey(),
+                    Secrets.of(config));
             // The admin endpoint last: a readiness check that sees it answer finds the port open too.
             InetSocketAddress bound = server.start(config.listen());
             InetSocketAddress adminBound;
@@ -264,6 +274,13 @@ public final class KvFallback implements AutoCloseable {
         metrics.gauge(ProxyMetrics.BACKEND_UP, "1 if the backend answered its last probe", () -> backends.mongo().up() ? 1 : 0,
                 "backend", "mongodb");
         metrics.gauge(ProxyMetrics.CLIENT_CONNECTIONS, "Clients connected", info::connectedClients);
+        metrics.counter(ProxyMetrics.CLIENTS_REJECTED, "Connections refused at maxclients", info,
+                ProxyInfo::rejectedConnections);
+        for (ProxyInfo.Closed reason : ProxyInfo.Closed.values()) {
+            metrics.counter(ProxyMetrics.CLIENTS_CLOSED, "Clients the proxy closed, by reason", info,
+                    i -> i.closed(reason), "reason", reason.label());
+        }
+        metrics.counter(ProxyMetrics.AUTH_FAILURES, "AUTH and HELLO AUTH attempts refused", info, ProxyInfo::authFailures);
         metrics.gauge(ProxyMetrics.DIVERGENT_KEYS, "Keys written while serving from MongoDB, not yet in Redis",
                 () -> backends.divergent() < 0 ? Double.NaN : backends.divergent());
         metrics.gauge(ProxyMetrics.REPLAY_LEFT, "Divergent keys left to write back to Redis",

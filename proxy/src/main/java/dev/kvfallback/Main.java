@@ -2,6 +2,7 @@ package dev.kvfallback;
 
 import dev.kvfallback.config.ConfigLoader;
 import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.config.Secrets;
 
 import java.util.Arrays;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Main {
         try {
             proxy = KvFallback.start(config);
         } catch (Exception e) {
-            System.err.println("kvfallback: cannot start: " + e.getMessage());
+            System.err.println("kvfallback: cannot start: " + Secrets.of(config).redact(e.getMessage()));
             System.exit(1);
             return;
         }

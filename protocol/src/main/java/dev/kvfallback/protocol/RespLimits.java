@@ -29,6 +29,9 @@ package dev.kvfallback.protocol;
  * @param maxNestingDepth deepest reply aggregate nesting
  * @param unauthenticatedMaxArrayLength largest request count before authentication, default 10
  * @param unauthenticatedMaxBulkLength largest request argument before authentication, default 16384
+ * @param maxRequestBytes most bytes one request may take (Redis's {@code client-query-buffer-limit},
+ *        1 GiB): its arguments' lengths plus {@link #ARGUMENT_OVERHEAD} for each; past it the client
+ *        is closed without a reply, as Redis closes it
  */
 public record RespLimits(
         int maxBulkLength,
@@ -37,13 +40,19 @@ public record RespLimits(
         int maxAggregateLength,
         int maxNestingDepth,
         int unauthenticatedMaxArrayLength,
-        int unauthenticatedMaxBulkLength) {
+        int unauthenticatedMaxBulkLength,
+        long maxRequestBytes) {
+
+    /** What one argument costs beyond its bytes (array header, reference): so a million empty arguments count too. */
+    public static final int ARGUMENT_OVERHEAD = 24;
 
     /** The largest array the JVM reliably allocates; a bulk payload becomes one {@code byte[]}. */
     public static final int MAX_ARRAY_SIZE = Integer.MAX_VALUE - 8;
 
+    private static final long DEFAULTS_REQUEST_BYTES = 1L << 30;
+
     private static final RespLimits DEFAULTS = new RespLimits(
-            512 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE, 1 << 24, 64, 10, 16384);
+            512 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE, 1 << 24, 64, 10, 16384, DEFAULTS_REQUEST_BYTES);
 
     public RespLimits {
         if (maxBulkLength < 0 || maxBulkLength > MAX_ARRAY_SIZE) {
@@ -57,6 +66,16 @@ public record RespLimits(
         if (unauthenticatedMaxBulkLength < 0) {
             throw new IllegalArgumentException("unauthenticatedMaxBulkLength must be >= 0: " + unauthenticatedMaxBulkLength);
         }
+        if (maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("maxRequestBytes must be positive: " + maxRequestBytes);
+        }
+    }
+
+    /** Limits with the default request size (1 GiB). */
+    public RespLimits(int maxBulkLength, int maxInlineLength, int maxArrayLength, int maxAggregateLength,
+                      int maxNestingDepth, int unauthenticatedMaxArrayLength, int unauthenticatedMaxBulkLength) {
+        this(maxBulkLength, maxInlineLength, maxArrayLength, maxAggregateLength, maxNestingDepth,
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, DEFAULTS_REQUEST_BYTES);
     }
 
     /** Redis 7.0's limits, plus the reply-decoder bounds described above. */
@@ -67,25 +86,37 @@ public record RespLimits(
     /** These limits with another {@code proto-max-bulk-len}. */
     public RespLimits withMaxBulkLength(int bytes) {
         return new RespLimits(bytes, maxInlineLength, maxArrayLength, maxAggregateLength, maxNestingDepth,
-                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength);
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, maxRequestBytes);
     }
 
     /** These limits with another largest request multibulk count. */
     public RespLimits withMaxArrayLength(int elements) {
         return new RespLimits(maxBulkLength, maxInlineLength, elements, maxAggregateLength, maxNestingDepth,
-                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength);
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, maxRequestBytes);
+    }
+
+    /** These limits with another longest inline request or count line. */
+    public RespLimits withMaxInlineLength(int bytes) {
+        return new RespLimits(maxBulkLength, bytes, maxArrayLength, maxAggregateLength, maxNestingDepth,
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, maxRequestBytes);
+    }
+
+    /** These limits with another largest request, in bytes. */
+    public RespLimits withMaxRequestBytes(long bytes) {
+        return new RespLimits(maxBulkLength, maxInlineLength, maxArrayLength, maxAggregateLength, maxNestingDepth,
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, bytes);
     }
 
     /** These limits with another largest reply aggregate. */
     public RespLimits withMaxAggregateLength(int elements) {
         return new RespLimits(maxBulkLength, maxInlineLength, maxArrayLength, elements, maxNestingDepth,
-                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength);
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, maxRequestBytes);
     }
 
     /** These limits with another deepest reply nesting. */
     public RespLimits withMaxNestingDepth(int levels) {
         return new RespLimits(maxBulkLength, maxInlineLength, maxArrayLength, maxAggregateLength, levels,
-                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength);
+                unauthenticatedMaxArrayLength, unauthenticatedMaxBulkLength, maxRequestBytes);
     }
 
     private static void requirePositive(String name, int value) {

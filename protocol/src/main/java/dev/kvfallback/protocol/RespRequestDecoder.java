@@ -65,6 +65,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Arguments of the current multibulk still to come (Redis's {@code multibulklen}). */
     private int remaining;
     private int bulkLength;
+    /** What the current request takes so far, as {@link RespLimits#maxRequestBytes} counts it. */
+    private long requestBytes;
     private PartialBulk partial;
 
     /**
@@ -156,6 +158,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         remaining = (int) n;
         argc = 0;
+        requestBytes = 0;
         args = new byte[Math.min(remaining, MAX_PREALLOCATED_ARGS)][];
         state = State.BULK_LENGTH;
         return true;
@@ -180,6 +183,12 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         if (n > limits.unauthenticatedMaxBulkLength() && !authenticated.getAsBoolean()) {
             protocolError(in, out, "Protocol error: unauthenticated bulk length");
+            return true;
+        }
+        requestBytes += n + RespLimits.ARGUMENT_OVERHEAD;
+        if (requestBytes > limits.maxRequestBytes()) {
+            out.add(new RespProtocolError("Protocol error: request larger than the client query buffer limit", false));
+            discardAll(in);
             return true;
         }
         in.readerIndex(cr + 2);
@@ -273,6 +282,10 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private void protocolError(ByteBuf in, List<Object> out, String message) {
         out.add(new RespProtocolError(message));
+        discardAll(in);
+    }
+
+    private void discardAll(ByteBuf in) {
         in.skipBytes(in.readableBytes());
         state = State.DISCARD;
         args = null;

@@ -13,6 +13,7 @@ package dev.kvfallback.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.kvfallback.config.HostPort;
+import dev.kvfallback.config.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin HTTP endpoint: database health, the Prometheus scrape, and key-protected operations (mode, backfill, verify). */
+/**
+ * The admin HTTP endpoint: database health, the Prometheus scrape (key-protected if so configured),
+ * and key-protected operations (mode, backfill, verify). Every answer passes through {@link Secrets}.
+ */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -60,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final HostPort listen;
     private final byte[] keyDigest;
+    private final Secrets secrets;
     private final Admin admin;
     private final Duration timeout;
     private final Map<String, Route> routes;
@@ -68,11 +73,25 @@ public final class AdminServer implements AutoCloseable {
 
     /** An endpoint on {@code listen}; a null {@code adminKey} disables backfill and verify. */
     public AdminServer(HostPort listen, String adminKey, Admin admin) {
-        this(listen, adminKey, admin, DEFAULT_TIMEOUT);
+        this(listen, adminKey, admin, false, Secrets.none(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param metricsRequireKey whether the Prometheus scrape needs the key too
+     * @param secrets           masked in every answer (an error message may quote a URI)
+     */
+    public AdminServer(HostPort listen, String adminKey, Admin admin, boolean metricsRequireKey, Secrets secrets) {
+        this(listen, adminKey, admin, metricsRequireKey, secrets, DEFAULT_TIMEOUT);
     }
 
     AdminServer(HostPort listen, String adminKey, Admin admin, Duration timeout) {
+        this(listen, adminKey, admin, false, Secrets.none(), timeout);
+    }
+
+    AdminServer(HostPort listen, String adminKey, Admin admin, boolean metricsRequireKey, Secrets secrets,
+                Duration timeout) {
         this.listen = listen;
+        this.secrets = secrets;
         this.keyDigest = adminKey == null ? null : sha256(adminKey);
         this.admin = admin;
         this.timeout = timeout;
@@ -82,7 +101,7 @@ public final class AdminServer implements AutoCloseable {
                 VERIFY, new Route("POST", true,
                         query -> await(admin.verify(repair(query), sample(query)))),
                 MODE, new Route("POST", true, query -> await(admin.mode(mode(query)))),
-                METRICS, new Route("GET", false, query -> admin.metrics()));
+                METRICS, new Route("GET", metricsRequireKey, query -> admin.metrics()));
     }
 
     /** Binds and starts serving; port 0 picks a free port. Returns the bound address. */
@@ -131,7 +150,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (Refusal refusal) {
             send(exchange, refusal.status, error(refusal.getMessage()));
         } catch (Exception e) {
-            String message = oneLine(e);
+            String message = secrets.redact(oneLine(e));
             log.warn("[Admin] {} {} failed: {}", exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(), message, e);
             if (exchange.getResponseCode() == -1) {
@@ -153,9 +172,19 @@ public final class AdminServer implements AutoCloseable {
         }
         discardBody(exchange);
         if (route.needsKey) {
-            checkKey(exchange.getRequestHeaders().getFirst("x-admin-key"));
+            checkKey(givenKey(exchange));
         }
         return route.action.run(query(exchange.getRequestURI().getRawQuery()));
+    }
+
+    /** The key from {@code x-admin-key}, or from {@code Authorization: Bearer} (what Prometheus's scrape config can send). */
+    private static String givenKey(HttpExchange exchange) {
+        String key = exchange.getRequestHeaders().getFirst("x-admin-key");
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            key = authorization.substring(7).trim();
+        }
+        return key;
     }
 
     private void checkKey(String given) throws Refusal {
@@ -285,8 +314,8 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+    private void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = secrets.redact(Json.write(body)).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.sendResponseHeaders(status, bytes.length);

@@ -11,7 +11,8 @@ import java.util.Set;
  *
  * @param name        lower-case name; a subcommand is {@code container|sub}, as Redis names it
  * @param arity       Redis arity: exact argument count including the name, or -N for "at least N"
- * @param flags       Redis flags ({@code write}, {@code readonly}, {@code blocking}, {@code pubsub}, ...)
+ * @param flags       Redis flags ({@code write}, {@code readonly}, {@code blocking}, {@code pubsub}, ...) and
+ *                    ACL categories ({@code @write}, {@code @admin}, {@code @scripting}, ...)
  * @param firstKey    legacy first key position (0: no keys)
  * @param lastKey     legacy last key position (-1: the last argument)
  * @param step        legacy key step

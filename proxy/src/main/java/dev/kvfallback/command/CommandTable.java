@@ -118,6 +118,10 @@ public final class CommandTable {
         for (RespValue flag : items(f.get(2))) {
             flags.add(text(flag));
         }
+        // ACL categories join the flags with their @ ({@code @write}, {@code @admin}): access checks read them.
+        for (RespValue category : items(f.get(6))) {
+            flags.add(text(category));
+        }
         int first = (int) ((RespValue.Int) f.get(3)).value();
         int last = (int) ((RespValue.Int) f.get(4)).value();
         int step = (int) ((RespValue.Int) f.get(5)).value();

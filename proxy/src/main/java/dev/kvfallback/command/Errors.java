@@ -62,6 +62,14 @@ public final class Errors {
         return new RespValue.Error("ERR unknown command '" + truncate(name, 128) + "', with args beginning with: " + args);
     }
 
+    /** {@code NOPERM} for a command the user's access does not permit ({@code name} as Redis writes it: {@code config|get}). */
+    public static RespValue.Error noPerm(String name) {
+        return new RespValue.Error("NOPERM this user has no permissions to run the '" + name + "' command");
+    }
+
+    /** The client reached its maximum; Redis writes it and closes the connection. */
+    public static final RespValue.Error MAX_CLIENTS = new RespValue.Error("ERR max number of clients reached");
+
     /** {@code ERR unknown subcommand 'x'. Try CONFIG HELP.} */
     public static RespValue.Error unknownSubcommand(String container, byte[] sub) {
         return new RespValue.Error("ERR unknown subcommand '" + truncate(new String(sub, StandardCharsets.UTF_8), 128)

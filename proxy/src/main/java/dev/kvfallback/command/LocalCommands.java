@@ -4,31 +4,30 @@ import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The commands the proxy answers itself, because they describe the client's connection to the
- * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID/INFO and
- * COMMAND COUNT/INFO/DOCS/GETKEYS. Replies and errors are Redis 7.0's.
+ * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID/INFO,
+ * ACL WHOAMI and COMMAND COUNT/INFO/DOCS/GETKEYS. Replies and errors are Redis 7.0's.
  */
 public final class LocalCommands {
 
     private final CommandTable table;
-    private final byte[] requirePass;
+    private final Users users;
     private final int databases;
     private final String serverVersion;
 
     /**
-     * @param requirePass   the proxy's own password, or null when none is required
+     * @param users         the proxy's own accounts (its requirepass and named users)
      * @param databases     how many dbs SELECT accepts (Redis's {@code databases}, 16 by default)
      * @param serverVersion the version HELLO reports (the upstream's, clients key features off it)
      */
-    public LocalCommands(CommandTable table, String requirePass, int databases, String serverVersion) {
+    public LocalCommands(CommandTable table, Users users, int databases, String serverVersion) {
         this.table = table;
-        this.requirePass = requirePass == null ? null : requirePass.getBytes(StandardCharsets.UTF_8);
+        this.users = users;
         this.databases = databases;
         this.serverVersion = serverVersion;
     }
@@ -37,7 +36,7 @@ public final class LocalCommands {
     public static boolean isLocal(CommandSpec spec) {
         return switch (spec.name()) {
             case "ping", "echo", "hello", "auth", "select", "quit", "reset",
-                 "client|setname", "client|getname", "client|id", "client|info",
+                 "client|setname", "client|getname", "client|id", "client|info", "acl|whoami",
                  "command", "command|count", "command|info", "command|docs", "command|getkeys" -> true;
             default -> false;
         };
@@ -55,6 +54,7 @@ public final class LocalCommands {
             case "client|getname" -> session.name == null ? RespValue.Null.BULK : new RespValue.Bulk(session.name);
             case "client|id" -> new RespValue.Int(session.id);
             case "client|info" -> clientInfo(session);
+            case "acl|whoami" -> RespValue.Bulk.of(session.user.name());
             case "command" -> commandList(all());
             case "command|count" -> new RespValue.Int(table.size());
             case "command|info" -> commandInfo(request);
@@ -64,17 +64,9 @@ public final class LocalCommands {
         };
     }
 
-    /** Whether {@code password} is the proxy's own (constant time). */
-    public boolean passwordMatches(byte[] user, byte[] password) {
-        if (requirePass == null) {
-            return false;
-        }
-        boolean userOk = user == null || "default".equals(new String(user, StandardCharsets.UTF_8));
-        return MessageDigest.isEqual(requirePass, password) & userOk;
-    }
-
-    public boolean passwordRequired() {
-        return requirePass != null;
+    /** The accounts clients authenticate against. */
+    public Users users() {
+        return users;
     }
 
     private RespValue ping(RespRequest request, SessionState session) {
@@ -152,24 +144,17 @@ public final class LocalCommands {
         return refused != null ? refused : RespValue.Simple.OK;
     }
 
-    /** Null when accepted; else the error. Without a configured password only the AUTH-less default works. */
+    /** Null when accepted; else the error. Without any password configured only the default user exists. */
     private RespValue authenticate(byte[] user, byte[] password, SessionState session) {
-        if (requirePass == null) {
-            if (user == null) {
-                return Errors.AUTH_NOT_CONFIGURED;
-            }
-            // Redis's default user is "nopass": any password for "default" is accepted.
-            if ("default".equals(new String(user, StandardCharsets.UTF_8))) {
-                session.authenticated = true;
-                return null;
-            }
+        if (user == null && !users.required()) {
+            return Errors.AUTH_NOT_CONFIGURED;
+        }
+        Users.User found = users.authenticate(user, password);
+        if (found == null) {
             return Errors.WRONGPASS;
         }
-        if (passwordMatches(user, password)) {
-            session.authenticated = true;
-            return null;
-        }
-        return Errors.WRONGPASS;
+        session.login(found);
+        return null;
     }
 
     private RespValue select(RespRequest request, SessionState session) {
@@ -220,7 +205,7 @@ public final class LocalCommands {
                 + " ssub=" + s.shardChannels.size()
                 + " multi=" + (s.inMulti ? 0 : -1)
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
-                + " events=r cmd=client|info user=default redir=-1"
+                + " events=r cmd=client|info user=" + (s.user == null ? "default" : s.user.name()) + " redir=-1"
                 + " resp=" + s.protocol + "\n";
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         return new RespValue.Verbatim("txt", bytes);

@@ -16,7 +16,10 @@ public final class SessionState {
     public final String remoteAddress;
     public final String localAddress;
     public int protocol = 2;
+    /** Whether {@link #user} is set: read by the request decoder for its unauthenticated limits. */
     public boolean authenticated;
+    /** Who the client is authenticated as; null before it has. */
+    public Users.User user;
     public byte[] name;
     public int db;
     public boolean inMulti;
@@ -28,12 +31,24 @@ public final class SessionState {
     public final Set<ByteBuffer> patterns = new HashSet<>();
     public final Set<ByteBuffer> shardChannels = new HashSet<>();
 
-    public SessionState(long id, String remoteAddress, String localAddress, boolean authenticated, int db) {
+    /** @param user the user a connection starts as, null when it must authenticate */
+    public SessionState(long id, String remoteAddress, String localAddress, Users.User user, int db) {
         this.id = id;
         this.remoteAddress = remoteAddress;
         this.localAddress = localAddress;
-        this.authenticated = authenticated;
+        login(user);
         this.db = db;
+    }
+
+    /** Authenticates the client as {@code user}; null logs it out (RESET with a password required). */
+    public void login(Users.User user) {
+        this.user = user;
+        this.authenticated = user != null;
+    }
+
+    /** Whether the client may run {@code spec}: authenticated as a user whose access permits it. */
+    public boolean permits(CommandSpec spec) {
+        return user != null && user.access().permits(spec);
     }
 
     /** Channel plus pattern subscriptions: the count Redis reports in (un)subscribe frames. */

@@ -1,5 +1,6 @@
 package dev.kvfallback.config;
 
+import dev.kvfallback.command.Users;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -45,8 +46,34 @@ public final class ConfigLoader {
                     "admin key (default: admin writes refused)"),
             new Option("--requirepass", List.of("KVFALLBACK_REQUIREPASS"), "requirepass", null,
                     "password clients must AUTH with (default: none)"),
+            new Option("--metrics-require-key", List.of("KVFALLBACK_METRICS_REQUIRE_KEY"), "metrics-require-key", "no",
+                    "yes: GET /metrics needs the admin key too (x-admin-key or Authorization: Bearer)"),
+            new Option("--tls-cert-file", List.of("KVFALLBACK_TLS_CERT_FILE"), "tls-cert-file", null,
+                    "PEM certificate chain: with tls-key-file, clients must connect with TLS"),
+            new Option("--tls-key-file", List.of("KVFALLBACK_TLS_KEY_FILE"), "tls-key-file", null,
+                    "PEM private key (PKCS#8) of tls-cert-file"),
+            new Option("--tls-ca-cert-file", List.of("KVFALLBACK_TLS_CA_CERT_FILE"), "tls-ca-cert-file", null,
+                    "PEM CA certificates that client certificates must chain to"),
+            new Option("--tls-auth-clients", List.of("KVFALLBACK_TLS_AUTH_CLIENTS"), "tls-auth-clients", "no",
+                    "no, optional or yes: whether clients must present a certificate (needs tls-ca-cert-file)"),
+            new Option("--maxclients", List.of("KVFALLBACK_MAXCLIENTS"), "maxclients", "10000",
+                    "clients connected at once; past it: ERR max number of clients reached"),
+            new Option("--timeout", List.of("KVFALLBACK_TIMEOUT"), "timeout", "0",
+                    "close a client idle this many seconds (0: never; subscribers and blocked clients are spared)"),
             new Option("--proto-max-bulk-len", List.of("KVFALLBACK_PROTO_MAX_BULK_LEN"), "proto-max-bulk-len",
-                    "536870912", "largest bulk string a client may send, bytes"),
+                    "512mb", "largest bulk string a client may send (bytes, or 64kb, 512mb, 1gb)"),
+            new Option("--proto-max-multibulk-len", List.of("KVFALLBACK_PROTO_MAX_MULTIBULK_LEN"),
+                    "proto-max-multibulk-len", "2147483647", "most arguments one request may carry"),
+            new Option("--proto-inline-max-size", List.of("KVFALLBACK_PROTO_INLINE_MAX_SIZE"), "proto-inline-max-size",
+                    "64kb", "longest inline request, or count line, a client may send"),
+            new Option("--client-query-buffer-limit", List.of("KVFALLBACK_CLIENT_QUERY_BUFFER_LIMIT"),
+                    "client-query-buffer-limit", "1gb", "most bytes one request may take; past it the client is closed"),
+            new Option("--client-output-buffer-limit", List.of("KVFALLBACK_CLIENT_OUTPUT_BUFFER_LIMIT"),
+                    "client-output-buffer-limit", "normal 1gb 256mb 60 pubsub 32mb 8mb 60",
+                    "per class (normal, pubsub): hard limit, soft limit, soft seconds of unsent replies; past it "
+                            + "the client is closed"),
+            new Option("--max-pipeline", List.of("KVFALLBACK_MAX_PIPELINE"), "max-pipeline", "4096",
+                    "requests a client may have sent but not yet been answered; past it the proxy stops reading it"),
             new Option("--databases", List.of("KVFALLBACK_DATABASES"), "databases", "16",
                     "number of databases SELECT accepts"),
             new Option("--mode", List.of("KVFALLBACK_MODE"), "mode", "auto",
@@ -77,6 +104,9 @@ public final class ConfigLoader {
             new Option("--log-format", List.of("KVFALLBACK_LOG_FORMAT"), "log-format", "text",
                     "text: one line per event; json: one JSON object per line (for log collectors)"));
 
+    /** The config file's list of named users; only the file can give it (passwords stay off command lines). */
+    public static final String USERS = "users";
+
     /** The values {@code log-format} accepts. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
 
@@ -96,7 +126,7 @@ public final class ConfigLoader {
         String configFile = parseArgs(args, flags, problems);
         Map<String, Object> file = configFile == null ? Map.of() : readYaml(Path.of(configFile), problems);
         for (String key : file.keySet()) {
-            if (OPTIONS.stream().noneMatch(o -> o.key.equals(key))) {
+            if (!key.equals(USERS) && OPTIONS.stream().noneMatch(o -> o.key.equals(key))) {
                 problems.add("unknown setting '" + key + "' in " + configFile);
             }
         }
@@ -111,7 +141,10 @@ public final class ConfigLoader {
         if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
             problems.add("redis-url must start with redis:// or rediss://");
         }
-        long maxBulk = number("proto-max-bulk-len", v.get("proto-max-bulk-len"), 1, Integer.MAX_VALUE, problems);
+        List<Users.User> users = users(file.get(USERS), problems);
+        Boolean metricsKey = yesNo("metrics-require-key", v.get("metrics-require-key"), problems);
+        ProxyConfig.TlsConfig tls = tls(v, problems);
+        ProxyConfig.ClientLimits clients = clientLimits(v, problems);
         long databases = number("databases", v.get("databases"), 1, Integer.MAX_VALUE, problems);
         long ioThreads = number("io-threads", v.get("io-threads"), 0, 1024, problems);
         String mode = v.get("mode").trim().toLowerCase(java.util.Locale.ROOT);
@@ -153,8 +186,8 @@ public final class ConfigLoader {
         }
         boolean mongodbExclusive = exclusive.equals("auto") ? v.get("mongodb-uri") == null : exclusive.equals("yes");
         return new ProxyConfig(listen, redisUrl, ca, v.get("mongodb-uri"), v.get("mongodb-db"), mongodbExclusive,
-                Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"),
-                maxBulk, (int) databases, (int) ioThreads, mode.equals("fallback"),
+                Path.of(v.get("data-dir")), admin, v.get("admin-key"), v.get("requirepass"), users, metricsKey,
+                clients, tls, (int) databases, (int) ioThreads, mode.equals("fallback"),
                 new ProxyConfig.TeeConfig(tee, (int) teeBacklog, (int) copyRate, backfill),
                 new ProxyConfig.FailoverConfig(commandTimeout, probeInterval, probeMax, (int) probeSuccesses,
                         (int) replayRate, rehydrate));
@@ -251,6 +284,160 @@ public final class ConfigLoader {
             problems.add("config file " + path + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
         return Map.of();
+    }
+
+    /**
+     * {@code users:} a list of {name, password or password-sha256, access}. A name is what
+     * {@code AUTH name password} gives: printable, no spaces. access defaults to read-write.
+     */
+    private static List<Users.User> users(Object value, List<String> problems) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            problems.add("users must be a list of {name, password or password-sha256, access}");
+            return List.of();
+        }
+        List<Users.User> users = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> entry)) {
+                problems.add("users: each user is a mapping {name, password or password-sha256, access}");
+                continue;
+            }
+            for (Object k : entry.keySet()) {
+                if (!List.of("name", "password", "password-sha256", "access").contains(String.valueOf(k))) {
+                    problems.add("users: unknown field '" + k + "'");
+                }
+            }
+            String name = entry.get("name") == null ? "" : String.valueOf(entry.get("name"));
+            if (!name.matches("[!-~]{1,128}")) {
+                problems.add("users: a name must be 1 to 128 printable characters without spaces, got '" + name + "'");
+                continue;
+            }
+            Object accessName = entry.get("access");
+            Users.Access access = Users.Access.parse(accessName == null ? "read-write" : String.valueOf(accessName));
+            if (access == null) {
+                problems.add("users: " + name + ": access must be all, read-write or read-only");
+                continue;
+            }
+            Object password = entry.get("password");
+            Object digest = entry.get("password-sha256");
+            if ((password == null) == (digest == null)) {
+                // Never echo a password, even a misplaced one.
+                problems.add("users: " + name + ": give exactly one of password and password-sha256");
+            } else if (password != null) {
+                users.add(Users.withPassword(name, String.valueOf(password), access));
+            } else {
+                try {
+                    users.add(Users.withDigest(name, String.valueOf(digest), access));
+                } catch (IllegalArgumentException e) {
+                    problems.add("users: " + name + ": password-sha256 must be 64 hex digits");
+                }
+            }
+        }
+        if (users.stream().map(Users.User::name).distinct().count() < users.size()) {
+            problems.add("users: a name appears twice");
+        }
+        return List.copyOf(users);
+    }
+
+    private static ProxyConfig.TlsConfig tls(Map<String, String> v, List<String> problems) {
+        Path cert = readable("tls-cert-file", v.get("tls-cert-file"), problems);
+        Path key = readable("tls-key-file", v.get("tls-key-file"), problems);
+        Path ca = readable("tls-ca-cert-file", v.get("tls-ca-cert-file"), problems);
+        String auth = v.get("tls-auth-clients").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("no", "optional", "yes").contains(auth)) {
+            problems.add("tls-auth-clients must be no, optional or yes, got '" + v.get("tls-auth-clients") + "'");
+        }
+        if ((v.get("tls-cert-file") == null) != (v.get("tls-key-file") == null)) {
+            problems.add("tls-cert-file and tls-key-file go together");
+        }
+        if (!auth.equals("no") && v.get("tls-ca-cert-file") == null) {
+            problems.add("tls-auth-clients " + auth + " needs tls-ca-cert-file");
+        }
+        return cert == null || key == null ? null : new ProxyConfig.TlsConfig(cert, key, ca, auth);
+    }
+
+    private static ProxyConfig.ClientLimits clientLimits(Map<String, String> v, List<String> problems) {
+        long maxClients = number("maxclients", v.get("maxclients"), 1, 1_000_000, problems);
+        long timeout = number("timeout", v.get("timeout"), 0, 365L * 24 * 3600, problems);
+        long maxBulk = bytes("proto-max-bulk-len", v.get("proto-max-bulk-len"), 1,
+                dev.kvfallback.protocol.RespLimits.MAX_ARRAY_SIZE, problems);
+        long maxArgs = number("proto-max-multibulk-len", v.get("proto-max-multibulk-len"), 1, Integer.MAX_VALUE, problems);
+        long inline = bytes("proto-inline-max-size", v.get("proto-inline-max-size"), 1024, 1L << 30, problems);
+        long query = bytes("client-query-buffer-limit", v.get("client-query-buffer-limit"), 1L << 20, Long.MAX_VALUE / 2,
+                problems);
+        long pipeline = number("max-pipeline", v.get("max-pipeline"), 1, 1_000_000, problems);
+        Map<String, ProxyConfig.OutputLimit> output = outputLimits(v.get("client-output-buffer-limit"), problems);
+        return new ProxyConfig.ClientLimits((int) maxClients, Duration.ofSeconds(timeout), (int) maxBulk, (int) maxArgs,
+                (int) inline, query, (int) pipeline, output.get("normal"), output.get("pubsub"));
+    }
+
+    /**
+     * Redis's {@code client-output-buffer-limit} syntax: {@code <class> <hard> <soft> <seconds>}
+     * repeated, for the classes normal and pubsub; a class not named keeps its default.
+     */
+    static Map<String, ProxyConfig.OutputLimit> outputLimits(String value, List<String> problems) {
+        Map<String, ProxyConfig.OutputLimit> limits = new LinkedHashMap<>(Map.of(
+                "normal", new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
+                "pubsub", new ProxyConfig.OutputLimit(32L << 20, 8L << 20, 60)));
+        String[] words = value.trim().split("\\s+");
+        if (words.length % 4 != 0) {
+            problems.add("client-output-buffer-limit must be groups of <class> <hard> <soft> <seconds>, got '"
+                    + value + "'");
+            return limits;
+        }
+        for (int i = 0; i < words.length; i += 4) {
+            String cls = words[i].toLowerCase(java.util.Locale.ROOT);
+            if (!limits.containsKey(cls)) {
+                problems.add("client-output-buffer-limit: the classes are normal and pubsub, got '" + words[i] + "'");
+                continue;
+            }
+            String key = "client-output-buffer-limit " + cls;
+            limits.put(cls, new ProxyConfig.OutputLimit(bytes(key, words[i + 1], 0, Long.MAX_VALUE / 2, problems),
+                    bytes(key, words[i + 2], 0, Long.MAX_VALUE / 2, problems),
+                    (int) number(key, words[i + 3], 0, 365L * 24 * 3600, problems)));
+        }
+        return limits;
+    }
+
+    private static Path readable(String key, String value, List<String> problems) {
+        if (value == null) {
+            return null;
+        }
+        Path path = Path.of(value);
+        if (!Files.isReadable(path)) {
+            problems.add(key + " " + path + " is not a readable file");
+        }
+        return path;
+    }
+
+    /**
+     * A size as Redis writes one: a number of bytes, or with a unit, {@code k}/{@code m}/{@code g}
+     * for powers of 1000 and {@code kb}/{@code mb}/{@code gb} for powers of 1024.
+     */
+    static long bytes(String key, String value, long min, long max, List<String> problems) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,18})\\s*(b|k|kb|m|mb|g|gb)?\\s*")
+                .matcher(value.toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            problems.add(key + " must be a size such as 1048576, 64kb, 512mb or 1gb, got '" + value + "'");
+            return min;
+        }
+        long unit = switch (m.group(2) == null ? "b" : m.group(2)) {
+            case "k" -> 1000L;
+            case "kb" -> 1024L;
+            case "m" -> 1000L * 1000;
+            case "mb" -> 1024L * 1024;
+            case "g" -> 1000L * 1000 * 1000;
+            case "gb" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > max / unit || n * unit < min || n * unit > max) {
+            problems.add(key + " must be between " + min + " and " + max + " bytes, got " + value);
+            return min;
+        }
+        return n * unit;
     }
 
     private static boolean validMongoUri(String uri) {

@@ -16,7 +16,10 @@ import java.nio.file.Path;
  * @param adminListen    the admin HTTP endpoint
  * @param adminKey       the admin key, or null (admin writes refused)
  * @param requirePass    the password clients must AUTH with, or null
- * @param maxBulkLength  the largest bulk string a client may send (Redis proto-max-bulk-len)
+ * @param users          named users (the config file's {@code users}), empty for none
+ * @param metricsRequireKey whether {@code GET /metrics} needs the admin key too
+ * @param clients        what one client may send, hold and cost
+ * @param tls            TLS on the client port, or null for plain TCP
  * @param databases      how many dbs SELECT accepts
  * @param ioThreads      event loop threads (0: one per core)
  * @param forceFallback  serve every command from MongoDB and never touch Redis ({@code --mode fallback})
@@ -26,7 +29,8 @@ import java.nio.file.Path;
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
                           boolean mongodbExclusive,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
-                          long maxBulkLength, int databases, int ioThreads,
+                          java.util.List<dev.kvfallback.command.Users.User> users, boolean metricsRequireKey,
+                          ClientLimits clients, TlsConfig tls, int databases, int ioThreads,
                           boolean forceFallback, TeeConfig tee, FailoverConfig failover) {
 
     /**
@@ -49,5 +53,44 @@ public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, St
     public record FailoverConfig(java.time.Duration commandTimeout, java.time.Duration probeInterval,
                                  java.time.Duration probeBackoffMax, int probeSuccesses, int replayRate,
                                  boolean rehydrate) {
+    }
+
+    /**
+     * Redis's client limits.
+     *
+     * @param maxClients          connections at once ({@code maxclients}); past it a client gets
+     *                            {@code ERR max number of clients reached} and is closed
+     * @param idleTimeout         a client idle this long is closed ({@code timeout}); zero: never
+     * @param maxBulkLength       largest bulk string a request may carry ({@code proto-max-bulk-len})
+     * @param maxMultibulkLength  most arguments a request may carry
+     * @param maxInlineLength     longest inline request or count line ({@code PROTO_INLINE_MAX_SIZE})
+     * @param queryBufferLimit    most bytes of one request ({@code client-query-buffer-limit})
+     * @param maxPipeline         requests read but not yet answered per client; past it reading pauses
+     * @param normalOutput        output buffer limit of ordinary clients
+     * @param pubsubOutput        output buffer limit of subscribed clients
+     */
+    public record ClientLimits(int maxClients, java.time.Duration idleTimeout, int maxBulkLength,
+                               int maxMultibulkLength, int maxInlineLength, long queryBufferLimit, int maxPipeline,
+                               OutputLimit normalOutput, OutputLimit pubsubOutput) {
+    }
+
+    /**
+     * One class of {@code client-output-buffer-limit}: a client with more than {@code hard} bytes of
+     * replies unsent, or more than {@code soft} for {@code softSeconds} in a row, is disconnected.
+     * Zero disables a limit.
+     */
+    public record OutputLimit(long hard, long soft, int softSeconds) {
+        public static final OutputLimit NONE = new OutputLimit(0, 0, 0);
+    }
+
+    /**
+     * TLS on the client port.
+     *
+     * @param certFile     PEM certificate chain
+     * @param keyFile      PEM private key (PKCS#8)
+     * @param caCertFile   PEM CA certificates client certificates must chain to, or null
+     * @param authClients  {@code no}, {@code optional} or {@code yes}: whether a client certificate is required
+     */
+    public record TlsConfig(Path certFile, Path keyFile, Path caCertFile, String authClients) {
     }
 }

@@ -39,6 +39,9 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final String UPSTREAM_ERRORS = "kvfallback.upstream.errors";
     public static final String BACKEND_UP = "kvfallback.backend.up";
     public static final String CLIENT_CONNECTIONS = "kvfallback.client.connections";
+    public static final String CLIENTS_REJECTED = "kvfallback.clients.rejected";
+    public static final String CLIENTS_CLOSED = "kvfallback.clients.closed";
+    public static final String AUTH_FAILURES = "kvfallback.auth.failures";
     public static final String DIVERGENT_KEYS = "kvfallback.divergent.keys";
     public static final String REPLAY_DONE = "kvfallback.replay.keys.done";
     public static final String REPLAY_LEFT = "kvfallback.replay.keys.left";

@@ -5,6 +5,8 @@ import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.command.LocalCommands;
 import dev.kvfallback.command.SessionState;
+import dev.kvfallback.command.Users;
+import dev.kvfallback.config.ProxyConfig;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.EngineErrors;
 import dev.kvfallback.failover.Failover;
@@ -21,7 +23,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -50,7 +55,8 @@ import java.util.function.UnaryOperator;
  * have answered, as Redis itself would have run them one after another. Backpressure: at most
  * {@link #MAX_INFLIGHT} commands are in flight per client and none is sent while the channel is
  * not writable (replies past the high water mark); reading pauses while replies and parked
- * commands exceed {@link #MAX_PENDING} or the channel is not writable.
+ * commands exceed {@code max-pipeline} or the channel is not writable. Replies the client does not
+ * read are bounded by {@code client-output-buffer-limit}: past it the client is closed, as Redis does.
  *
  * <p>Fallback: while the {@link Failover} serves from MongoDB, data commands run on the
  * {@link Engine}, whose replies hop back to this loop. The engine orders commands per key; a
@@ -65,7 +71,6 @@ import java.util.function.UnaryOperator;
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
-    private static final int MAX_PENDING = 4096;
     /** Commands a client may have in flight upstream at once; more wait, parked, in order. */
     private static final int MAX_INFLIGHT = 128;
     private static final Set<String> SUBSCRIBED_MODE_ALLOWED = Set.of(
@@ -92,6 +97,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     private final ProxyInfo info;
     private final SessionState session;
+    /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
+    private final int maxPending;
+    private final ProxyConfig.OutputLimit normalOutput;
+    private final ProxyConfig.OutputLimit pubsubOutput;
+    /** When unsent replies first went past the soft output limit, in ms; 0 while under it. */
+    private long softLimitSince;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
     /** Requests (and a protocol error) read but not yet run, in arrival order. */
     private final ArrayDeque<Object> parked = new ArrayDeque<>();
@@ -121,7 +132,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private RespRequest processing;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
-                  Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session) {
+                  Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session,
+                  ProxyConfig.ClientLimits limits) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
@@ -132,6 +144,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
         this.info = info;
         this.session = session;
+        this.maxPending = limits.maxPipeline();
+        this.normalOutput = limits.normalOutput();
+        this.pubsubOutput = limits.pubsubOutput();
     }
 
     boolean authenticated() {
@@ -174,7 +189,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 } else {
                     parked.add(msg);
                 }
-                if (replies.size() + parked.size() > MAX_PENDING) {
+                if (replies.size() + parked.size() > maxPending) {
                     ctx.channel().config().setAutoRead(false);
                 }
             }
@@ -205,7 +220,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        // Redis's timeout spares subscribers and clients waiting for a reply (a blocked BLPOP).
+        if (event instanceof IdleStateEvent && !closing && session.subscriptions() == 0
+                && session.shardChannels.isEmpty() && replies.isEmpty() && parked.isEmpty() && inflight == 0) {
+            info.countClosed(ProxyInfo.Closed.IDLE_TIMEOUT);
+            closing = true;
+            ctx.close();
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        checkOutputLimit();
         unparkIfRoom();
         resumeReadingIfRoom();
         super.channelWritabilityChanged(ctx);
@@ -220,7 +248,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Runs a request, or answers a protocol error; false if the request was parked instead. */
     private boolean handle(Object msg) {
         if (msg instanceof RespProtocolError error) {
+            if (!error.replied()) {
+                info.countClosed(ProxyInfo.Closed.QUERY_BUFFER_LIMIT);
+                log.warn("[Security] closing client {}: {}", session.remoteAddress, error.message());
+                closing = true;
+                parked.clear();
+                ctx.close();
+                return true;
+            }
             // Commands read before the malformed one have run; the error comes after their replies.
+            info.countClosed(ProxyInfo.Closed.PROTOCOL_ERROR);
             Reply reply = Reply.of(Errors.protocol(error.message()), session.protocol);
             reply.closeAfter = true;
             closing = true;
@@ -240,13 +277,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return queue(request);
         }
         if (session.inMulti && !TRANSACTION_CONTROL.contains(request.name())) {
-            // Inside MULTI Redis queues everything, checks included: the pinned connection decides.
-            return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request), null);
+            return queueOnPinned(request);
         }
         CommandSpec spec = table.get(request.name());
         if (spec == null) {
-            // Redis may know a command newer than the table; MongoDB cannot serve one.
-            return session.authenticated && !failover.servesFromMongo()
+            // Redis may know a command newer than the table; MongoDB cannot serve one, and only a
+            // user with every right may run what the proxy cannot judge.
+            return mayRunUnknown()
                     ? forward(routeUnknown(request), request, null)
                     : reply(Errors.unknownCommand(request.args()));
         }
@@ -254,7 +291,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             CommandSpec sub = spec.subcommands().get(
                     new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
             if (sub == null) {
-                return session.authenticated && !failover.servesFromMongo()
+                return mayRunUnknown()
                         ? forward(routeUnknown(request), request, null)
                         : reply(Errors.unknownSubcommand(spec.name(), request.arg(1)));
             }
@@ -265,6 +302,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (!session.authenticated && !spec.has("no_auth")) {
             return reply(Errors.NOAUTH);
+        }
+        if (session.authenticated && !session.permits(spec)) {
+            return reply(Errors.noPerm(spec.name()));
         }
         if (session.inSubscribedMode() && !SUBSCRIBED_MODE_ALLOWED.contains(spec.name())) {
             return reply(Errors.subscribedContext(spec.name()));
@@ -370,6 +410,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         };
     }
 
+    private boolean mayRunUnknown() {
+        return session.authenticated && session.user.access() == Users.Access.ALL && !failover.servesFromMongo();
+    }
+
+    /**
+     * Inside a MULTI sent to Redis, Redis queues everything and the pinned connection decides,
+     * except what this user may not run: that is refused here with NOPERM, and Redis is sent a
+     * command that fails at queue time in its place (ECHO without an argument), so that Redis's
+     * EXEC aborts the transaction with EXECABORT exactly as it does after a NOPERM of its own.
+     */
+    private boolean queueOnPinned(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        if (spec != null && spec.isContainer() && request.size() > 1) {
+            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        boolean refused = spec == null ? session.user.access() != Users.Access.ALL
+                : spec.arityAccepts(request.size()) && !session.permits(spec);
+        if (refused) {
+            RespValue.Error noPerm = Errors.noPerm(spec == null ? request.name() : spec.name());
+            return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> noPerm, null);
+        }
+        return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request), null);
+    }
+
     /** Fallback routing: connection commands stay local, MULTI is queued here, data goes to the engine. */
     private boolean routeToEngine(CommandSpec spec, RespRequest request) {
         switch (spec.name()) {
@@ -432,6 +496,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         RespValue.Error rejected = spec == null ? Errors.unknownCommand(request.args())
                 : !spec.arityAccepts(request.size()) ? Errors.wrongArity(spec.name())
                 : !session.authenticated && !spec.has("no_auth") ? Errors.NOAUTH
+                : !session.permits(spec) ? Errors.noPerm(spec.name())
                 : null;
         if (rejected != null) {
             queuedAbort = true;
@@ -732,7 +797,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.channels.clear();
         session.patterns.clear();
         session.shardChannels.clear();
-        session.authenticated = !local.passwordRequired();
+        session.login(local.users().initial());
         return reply(new RespValue.Simple("RESET"));
     }
 
@@ -899,6 +964,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (close || draining && finished()) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
+        if (checkOutputLimit()) {
+            return;
+        }
         if (!ctx.channel().isWritable()) {
             // The client reads slower than Redis answers: stop reading its commands until the
             // replies drain below the low water mark (channelWritabilityChanged resumes).
@@ -908,10 +976,44 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Redis's {@code client-output-buffer-limit}: closes the client when its unsent replies pass the
+     * hard limit, or stay past the soft one for its seconds (checked again then). Returns whether it closed.
+     */
+    private boolean checkOutputLimit() {
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        long unsent = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        ProxyConfig.OutputLimit limit = session.subscriptions() > 0 || !session.shardChannels.isEmpty()
+                ? pubsubOutput : normalOutput;
+        boolean overSoft = limit.soft() > 0 && unsent > limit.soft();
+        long now = System.currentTimeMillis();
+        if (!overSoft) {
+            softLimitSince = 0;
+        } else if (softLimitSince == 0) {
+            softLimitSince = now;
+            long since = softLimitSince;
+            loop.schedule(() -> {
+                if (softLimitSince == since) {
+                    checkOutputLimit();
+                }
+            }, limit.softSeconds() * 1000L + 1, TimeUnit.MILLISECONDS);
+        }
+        boolean overHard = limit.hard() > 0 && unsent > limit.hard();
+        if (closing || !(overHard || overSoft && now - softLimitSince >= limit.softSeconds() * 1000L)) {
+            return false;
+        }
+        log.warn("[Security] closing client {}: {} bytes of replies unsent, past client-output-buffer-limit",
+                session.remoteAddress, unsent);
+        info.countClosed(ProxyInfo.Closed.OUTPUT_BUFFER_LIMIT);
+        closing = true;
+        ctx.close();
+        return true;
+    }
+
     private void resumeReadingIfRoom() {
         var channel = ctx.channel();
         if (!closing && !draining && !channel.config().isAutoRead() && channel.isWritable()
-                && replies.size() + parked.size() <= MAX_PENDING / 2) {
+                && replies.size() + parked.size() <= maxPending / 2) {
             channel.config().setAutoRead(true);
         }
     }

@@ -12,7 +12,17 @@ import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequestDecoder;
 import dev.kvfallback.upstream.Upstream;
+import dev.kvfallback.command.Errors;
+import dev.kvfallback.config.ProxyConfig;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -26,11 +36,14 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The RESP server clients connect to: a Netty bootstrap whose pipeline is the request decoder
- * and one {@link ClientHandler} per connection.
+ * The RESP server clients connect to: a Netty bootstrap whose pipeline is TLS (when configured),
+ * an idle timer (when {@code timeout} is set), the request decoder and one {@link ClientHandler}
+ * per connection. A connection past {@code maxclients} gets Redis's error and is closed.
  */
 public final class RespServer implements AutoCloseable {
 
@@ -46,14 +59,19 @@ public final class RespServer implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ProxyInfo info;
     private final RespLimits limits;
-    private final boolean passwordRequired;
+    private final ProxyConfig.ClientLimits clientLimits;
+    /** Null for plain TCP. */
+    private final SslContext tls;
+    /** Connections open now, counted from accept to close (Redis counts them so for maxclients). */
+    private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicLong ids = new AtomicLong();
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
                       LocalCommands local, Upstream upstream, Engine engine, Failover failover, Recovery recovery,
-                      Tee tee, ProxyMetrics metrics, ProxyInfo info, RespLimits limits) {
+                      Tee tee, ProxyMetrics metrics, ProxyInfo info, RespLimits limits,
+                      ProxyConfig.ClientLimits clientLimits, SslContext tls) {
         this.group = group;
         this.channelClass = channelClass;
         this.table = table;
@@ -66,7 +84,8 @@ public final class RespServer implements AutoCloseable {
         this.metrics = metrics;
         this.info = info;
         this.limits = limits;
-        this.passwordRequired = local.passwordRequired();
+        this.clientLimits = clientLimits;
+        this.tls = tls;
     }
 
     /** Binds and starts accepting; returns the bound address (port 0 picks a free one). */
@@ -82,11 +101,25 @@ public final class RespServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
+                        if (open.get() > clientLimits.maxClients()) {
+                            info.rejectedConnections.incrementAndGet();
+                            ch.pipeline().addLast(new Refusal());
+                            return;
+                        }
+                        if (!clientLimits.idleTimeout().isZero()) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, clientLimits.idleTimeout().toSeconds(),
+                                    TimeUnit.SECONDS));
+                        }
                         SessionState session = new SessionState(ids.incrementAndGet(),
                                 address(ch.remoteAddress()), address(ch.localAddress()),
-                                !passwordRequired, upstream.defaultDb());
+                                local.users().initial(), upstream.defaultDb());
                         ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, recovery, tee,
-                                metrics, info, session);
+                                metrics, info, session, clientLimits);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });
@@ -118,6 +151,25 @@ public final class RespServer implements AutoCloseable {
             clients.newCloseFuture().awaitUninterruptibly(grace.toMillis());
         }
         clients.close().awaitUninterruptibly();
+    }
+
+    /** A connection past maxclients: Redis's error, then closed; whatever it sent is dropped. */
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ByteBuf error = ByteBufUtil.writeAscii(ctx.alloc(), "-" + Errors.MAX_CLIENTS.text() + "\r\n");
+            ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     private static String address(InetSocketAddress a) {

@@ -1,5 +1,6 @@
 package dev.kvfallback.upstream;
 
+import dev.kvfallback.config.Secrets;
 import dev.kvfallback.protocol.RespValue;
 
 /**
@@ -24,6 +25,7 @@ public final class UpstreamErrors {
             t = t.getCause();
         }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return message.replace('\r', ' ').replace('\n', ' ');
+        // A driver's message may quote a URI: its password never reaches a client.
+        return Secrets.none().redact(message.replace('\r', ' ').replace('\n', ' '));
     }
 }

@@ -104,6 +104,37 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and discards whatever arrives until the peer closes: the bytes read, or -1 if the
+     * connection is still open after {@code millis}.
+     */
+    public long discardUntilClosed(int millis) throws IOException {
+        long deadline = System.currentTimeMillis() + millis;
+        long total = pending.readableBytes();
+        pending.clear();
+        byte[] chunk = new byte[64 * 1024];
+        try {
+            while (true) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return -1;
+                }
+                socket.setSoTimeout((int) left);
+                int n = in.read(chunk);
+                if (n < 0) {
+                    return total;
+                }
+                total += n;
+            }
+        } catch (SocketTimeoutException e) {
+            return -1;
+        } catch (IOException e) {
+            return total; // reset by the peer: closed too
+        } finally {
+            socket.setSoTimeout(10_000);
+        }
+    }
+
     /** Nothing more arrives within {@code millis}. */
     public boolean silentFor(int millis) throws IOException {
         if (pending.isReadable()) {

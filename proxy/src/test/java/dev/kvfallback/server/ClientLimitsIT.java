@@ -1,0 +1,167 @@
+package dev.kvfallback.server;
+
+import dev.kvfallback.KvFallback;
+import dev.kvfallback.testing.Proxy;
+import dev.kvfallback.testing.RawClient;
+import dev.kvfallback.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.kvfallback.testing.RawClient.show;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Redis's client limits, each at a small setting so a test reaches it: maxclients, the idle
+ * timeout, the output buffer limits of ordinary and subscribed clients, the query buffer limit
+ * and the pipeline cap. Each limit closes or refuses the offender only: other clients go on.
+ */
+class ClientLimitsIT {
+
+    private static RedisServer redis;
+    private static KvFallback proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        proxy = Proxy.start(redis.url(), "--maxclients", "6", "--timeout", "1",
+                "--client-output-buffer-limit", "normal 2mb 1mb 2 pubsub 1mb 256kb 1",
+                "--client-query-buffer-limit", "1mb", "--max-pipeline", "2");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        redis.close();
+    }
+
+    @Test
+    void pastMaxclientsANewClientGetsRedisErrorAndTheOthersStay() throws Exception {
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            // Some of the six may still be closing from another test: fill up to the limit.
+            while (true) {
+                RawClient c = new RawClient(proxy.port());
+                String first = show(c.call("PING"));
+                if (!first.equals("+PONG\\r\\n")) {
+                    assertEquals("-ERR max number of clients reached\\r\\n", first);
+                    assertTrue(c.closedByPeer(2000));
+                    c.close();
+                    break;
+                }
+                clients.add(c);
+                assertTrue(clients.size() <= 6, "more than maxclients were let in");
+            }
+            for (RawClient c : clients) {
+                assertEquals("+PONG\\r\\n", show(c.call("PING")), "a client in before the limit lost its connection");
+            }
+            clients.remove(0).close();
+            assertEquals("+PONG\\r\\n", pingWhenRoom(), "a place freed is taken again");
+            assertTrue(info("kvfallback_rejected_connections") >= 1);
+        } finally {
+            for (RawClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void anIdleClientIsClosedButNotASubscriberOrABlockedOne() throws Exception {
+        try (RawClient idle = new RawClient(proxy.port());
+             RawClient subscriber = new RawClient(proxy.port());
+             RawClient blocked = new RawClient(proxy.port())) {
+            assertEquals("+PONG\\r\\n", show(idle.call("PING")));
+            subscriber.call("SUBSCRIBE", "limits:idle");
+            blocked.send("BLPOP", "limits:nothing", "3");
+            assertTrue(idle.closedByPeer(4000), "an idle client outlived the 1 s timeout");
+            assertEquals("*-1\\r\\n", show(blocked.readReply()), "a blocked client was closed while it waited");
+            assertEquals("*2\\r\\n$4\\r\\npong\\r\\n$0\\r\\n\\r\\n", show(subscriber.call("PING")),
+                    "a subscriber was closed for being quiet");
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsClosedAtItsOutputLimit() throws Exception {
+        long before = info("kvfallback_clients_closed_output_buffer_limit");
+        try (RawClient direct = new RawClient(redis.port()); RawClient setter = new RawClient(proxy.port());
+             RawClient reader = new RawClient(proxy.port())) {
+            // Backpressure keeps small replies from piling up (reading stops while the client does not
+            // read); a few large ones outgrow the kernel's buffers and the 2 MB hard limit. The value is
+            // set on Redis itself: through the proxy it would pass the 1 MB query buffer limit.
+            assertEquals("+OK\\r\\n", show(direct.call("SET", "limits:big", "x".repeat(8 << 20))));
+            for (int i = 0; i < 4; i++) {
+                reader.send("GET", "limits:big");
+            }
+            long received = reader.discardUntilClosed(15_000);
+            assertTrue(received >= 0, "a client that never reads was never closed");
+            assertTrue(received < 4L * (8 << 20), "it got every reply: " + received);
+            assertEquals("+PONG\\r\\n", show(setter.call("PING")), "another client was affected");
+        }
+        assertEquals(before + 1, info("kvfallback_clients_closed_output_buffer_limit"));
+    }
+
+    @Test
+    void aSubscriberThatNeverReadsIsClosedAtThePubsubLimit() throws Exception {
+        try (RawClient subscriber = new RawClient(proxy.port()); RawClient publisher = new RawClient(proxy.port())) {
+            subscriber.call("SUBSCRIBE", "limits:flood");
+            String message = "m".repeat(64 * 1024);
+            for (int i = 0; i < 300; i++) {
+                publisher.call("PUBLISH", "limits:flood", message);
+            }
+            assertTrue(subscriber.discardUntilClosed(15_000) >= 0, "a subscriber that never reads was never closed");
+            assertEquals(":0\\r\\n", show(publisher.call("PUBLISH", "limits:flood", "after")),
+                    "the closed subscriber was still subscribed");
+        }
+    }
+
+    @Test
+    void aRequestPastTheQueryBufferLimitClosesTheClientWithoutAReply() throws Exception {
+        try (RawClient big = new RawClient(proxy.port()); RawClient fine = new RawClient(proxy.port())) {
+            assertEquals("+OK\\r\\n", show(fine.call("SET", "limits:q", "y".repeat(900 * 1024))), "under the limit");
+            big.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\nabc".getBytes());
+            assertEquals(0, big.discardUntilClosed(5000), "closed, as Redis does, without a reply");
+            assertEquals(":921600\\r\\n", show(fine.call("STRLEN", "limits:q")));
+        }
+        assertTrue(info("kvfallback_clients_closed_query_buffer_limit") >= 1);
+    }
+
+    @Test
+    void aLongPipelinePastTheCapIsAnsweredInFullAndInOrder() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            StringBuilder batch = new StringBuilder();
+            for (int i = 0; i < 2000; i++) {
+                batch.append("*2\r\n$4\r\nECHO\r\n$").append(Integer.toString(i).length()).append("\r\n").append(i).append("\r\n");
+            }
+            c.writeBytes(batch.toString().getBytes());
+            for (int i = 0; i < 2000; i++) {
+                assertEquals("$" + Integer.toString(i).length() + "\\r\\n" + i + "\\r\\n", show(c.readReply()));
+            }
+        }
+    }
+
+    private static String pingWhenRoom() throws Exception {
+        long deadline = System.currentTimeMillis() + 3000;
+        while (true) {
+            try (RawClient c = new RawClient(proxy.port())) {
+                String reply = show(c.call("PING"));
+                if (reply.equals("+PONG\\r\\n") || System.currentTimeMillis() > deadline) {
+                    return reply;
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long info(String field) throws IOException {
+        try (RawClient c = new RawClient(proxy.port())) {
+            String info = show(c.call("INFO", "kvfallback"));
+            int at = info.indexOf(field + ":") + field.length() + 1;
+            return Long.parseLong(info.substring(at, info.indexOf("\\r\\n", at)));
+        }
+    }
+}
