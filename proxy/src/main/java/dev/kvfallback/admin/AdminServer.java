@@ -5,6 +5,11 @@
  * checklist, like the proxy's command dispatch: route (404) → method (405) → body size (413)
  * → key (403/401) → parameters (400) → Admin (200, or 500 on its failure). Every answer is
  * JSON, rejections are {"error": ...}, and the exchange is always closed.
+ * The admin panel (GET / or /admin) is three static files read from the jar once, at construction:
+ * a page, its script and its style sheet. Nothing is fetched from elsewhere, and the page reads
+ * the health JSON and sends operations like any other client, the key in x-admin-key. Every answer
+ * carries headers that keep the page from being framed, sniffed, cached or referred, and a
+ * Content-Security-Policy that lets the page load only its own files and talk only to this origin.
  * The key is kept only as its SHA-256 digest and compared with MessageDigest.isEqual, so
  * neither its value nor its length reaches a response, a log line or a timing difference.
  */
@@ -17,6 +22,7 @@ import dev.kvfallback.config.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP endpoint: database health, the Prometheus scrape (key-protected if so configured),
- * and key-protected operations (mode, backfill, verify). Every answer passes through {@link Secrets}.
+ * The admin HTTP endpoint: the admin panel (a Database Health page), database health JSON, the
+ * Prometheus scrape (key-protected if so configured), and key-protected operations (mode,
+ * backfill, verify). Every JSON answer passes through {@link Secrets}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -52,6 +59,13 @@ public final class AdminServer implements AutoCloseable {
     static final String VERIFY = "/api/admin/verify";
     static final String MODE = "/api/admin/mode";
     static final String METRICS = "/metrics";
+    static final String PANEL = "/";
+    static final String PANEL_ALIAS = "/admin";
+    static final String PANEL_SCRIPT = "/admin.js";
+    static final String PANEL_STYLE = "/admin.css";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'";
     static final int MAX_BODY = 64 * 1024;
     /** A body declared up to this size is read (and dropped) before it is refused. */
     private static final int DRAIN_LIMIT = 1024 * 1024;
@@ -95,7 +109,14 @@ public final class AdminServer implements AutoCloseable {
         this.keyDigest = adminKey == null ? null : sha256(adminKey);
         this.admin = admin;
         this.timeout = timeout;
+        Asset page = Asset.load("panel/index.html", "text/html; charset=utf-8");
+        Asset script = Asset.load("panel/admin.js", "text/javascript; charset=utf-8");
+        Asset style = Asset.load("panel/admin.css", "text/css; charset=utf-8");
         this.routes = Map.of(
+                PANEL, new Route("GET", false, query -> page),
+                PANEL_ALIAS, new Route("GET", false, query -> page),
+                PANEL_SCRIPT, new Route("GET", false, query -> script),
+                PANEL_STYLE, new Route("GET", false, query -> style),
                 HEALTH, new Route("GET", false, query -> admin.health()),
                 BACKFILL, new Route("POST", true, query -> await(admin.backfill())),
                 VERIFY, new Route("POST", true,
@@ -142,7 +163,9 @@ public final class AdminServer implements AutoCloseable {
     private void respond(HttpExchange exchange) throws IOException {
         try {
             Object result = route(exchange);
-            if (result instanceof String text) {
+            if (result instanceof Asset asset) {
+                sendAsset(exchange, asset);
+            } else if (result instanceof String text) {
                 sendText(exchange, text);
             } else {
                 send(exchange, 200, result);
@@ -232,6 +255,7 @@ public final class AdminServer implements AutoCloseable {
     private static void sendText(HttpExchange exchange, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        secure(exchange);
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
@@ -317,11 +341,31 @@ public final class AdminServer implements AutoCloseable {
     private void send(HttpExchange exchange, int status, Object body) throws IOException {
         byte[] bytes = secrets.redact(Json.write(body)).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        secure(exchange);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** One of the admin panel's files. */
+    private static void sendAsset(HttpExchange exchange, Asset asset) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", asset.contentType());
+        secure(exchange);
+        exchange.sendResponseHeaders(200, asset.bytes().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(asset.bytes());
+        }
+    }
+
+    /** The headers every answer carries: not cached, not framed, not sniffed, no referrer, this origin only. */
+    private static void secure(HttpExchange exchange) {
+        var headers = exchange.getResponseHeaders();
+        headers.set("Cache-Control", "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("X-Frame-Options", "DENY");
+        headers.set("Referrer-Policy", "no-referrer");
+        headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     }
 
     private static Map<String, Object> error(String message) {
@@ -358,6 +402,20 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private record Route(String method, boolean needsKey, Action action) {
+    }
+
+    /** A static file of the admin panel, read from the jar once. */
+    private record Asset(String contentType, byte[] bytes) {
+        static Asset load(String resource, String contentType) {
+            try (InputStream in = AdminServer.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the admin panel's " + resource + " is missing from the jar");
+                }
+                return new Asset(contentType, in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the admin panel's " + resource, e);
+            }
+        }
     }
 
     /** A request refused with an HTTP status and a message for the {"error": ...} body. */

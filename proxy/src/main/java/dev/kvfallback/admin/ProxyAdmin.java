@@ -19,6 +19,12 @@ import java.util.concurrent.CompletionStage;
  * The admin endpoint over the running proxy: the seed guide's health JSON (plus the precise mode,
  * the tee's figures and the divergent keys), the Prometheus scrape, an operator's mode switch,
  * and the tee's backfill and verify.
+ *
+ * <p>For the admin panel the JSON also carries, after the seed guide's fields: {@code now} (the
+ * proxy's clock), {@code commands} (answered so far by route, which the panel differences into
+ * commands per second), the write-back's {@code eta_s} in {@code replay}, and {@code verify}, the
+ * last verify's counts. The verify's sample of key names is left out of it: the health JSON
+ * needs no key, and only the operator who ran the verify sees the names, in its answer.
  */
 public final class ProxyAdmin implements Admin {
 
@@ -31,6 +37,7 @@ public final class ProxyAdmin implements Admin {
     private final Tee tee;
     private final Verifier verifier;
     private final ProxyMetrics metrics;
+    private volatile Map<String, Object> lastVerify;
 
     /**
      * @param redisUrl the upstream URL, redacted
@@ -72,8 +79,28 @@ public final class ProxyAdmin implements Admin {
         } else {
             m.put("tee", null);
         }
-        m.put("replay", replayer == null ? null : replayer.stats());
+        m.put("replay", replay());
+        m.put("commands", metrics.commandsByRoute());
+        m.put("verify", lastVerify);
+        m.put("now", System.currentTimeMillis());
         return m;
+    }
+
+    /** The write-back's figures and, while it runs, the seconds left: divergent keys at the last count / rate. */
+    private Map<String, Object> replay() {
+        if (replayer == null) {
+            return null;
+        }
+        Map<String, Object> stats = replayer.stats();
+        Object rate = stats.get("rate_keys_per_s");
+        long divergent = backends.divergent();
+        Long eta = null;
+        boolean running = Boolean.TRUE.equals(stats.get("running"));
+        if (running && rate instanceof Number r && r.longValue() > 0 && divergent >= 0) {
+            eta = (divergent + r.longValue() - 1) / r.longValue();
+        }
+        stats.put("eta_s", eta);
+        return stats;
     }
 
     private static Map<String, Object> backend(Backends.Probe probe, String name, String where) {
@@ -99,7 +126,34 @@ public final class ProxyAdmin implements Admin {
         if (tee == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the tee is off (--tee off or --mode fallback)"));
         }
-        return verifier.verify(repair, sample);
+        long started = System.currentTimeMillis();
+        Map<String, Object> running = new LinkedHashMap<>();
+        running.put("running", true);
+        running.put("repair", repair);
+        running.put("started_at", started);
+        lastVerify = running;
+        return verifier.verify(repair, sample)
+                .whenComplete((result, error) -> lastVerify = verifySummary(repair, started, result, error));
+    }
+
+    /** What the health JSON keeps of a finished verify: its counts, or its error; never a key name. */
+    private static Map<String, Object> verifySummary(boolean repair, long started, Map<String, Object> result,
+                                                     Throwable error) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("running", false);
+        m.put("repair", repair);
+        m.put("started_at", started);
+        m.put("finished_at", System.currentTimeMillis());
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            m.put("error", cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        } else {
+            for (String field : new String[] {"checked", "mismatched", "copy_pending", "took_ms"}) {
+                m.put(field, result.get(field));
+            }
+        }
+        return m;
     }
 
     /**

@@ -120,6 +120,27 @@ public final class ProxyMetrics implements AutoCloseable {
                 .tag("command", name).tag("route", route.tag).tag("outcome", outcome).register(registry);
     }
 
+    /**
+     * Commands answered so far on each route (every command and outcome summed), keyed by the
+     * route's tag, in {@link Route} order: cumulative, so a reader differences two readings for a rate.
+     */
+    public Map<String, Long> commandsByRoute() {
+        long[] totals = new long[Route.values().length];
+        for (CommandMeter[] meters : commands.values()) {
+            for (Route route : Route.values()) {
+                CommandMeter meter = meters[route.ordinal()];
+                if (meter != null) {
+                    totals[route.ordinal()] += meter.count();
+                }
+            }
+        }
+        Map<String, Long> byRoute = new java.util.LinkedHashMap<>();
+        for (Route route : Route.values()) {
+            byRoute.put(route.tag, totals[route.ordinal()]);
+        }
+        return byRoute;
+    }
+
     /** A command run again on MongoDB after Redis failed it, {@code nanos} after the failure. */
     public void rerun(long nanos) {
         rerun.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -184,6 +205,11 @@ public final class ProxyMetrics implements AutoCloseable {
             if (nanos >= 0) {
                 latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
+        }
+
+        /** Commands recorded, whatever their outcome. */
+        long count() {
+            return (long) (ok.count() + error.count());
         }
     }
 }

@@ -130,11 +130,66 @@ class AdminServerTest {
     @Test
     void anUnknownPathIsRefusedWith404Json() throws Exception {
         start(KEY, admin);
-        for (String path : List.of("/", "/api/admin", "/api/admin/db-health/", "/api/admin/nope")) {
+        for (String path : List.of("/index.html", "/api/admin", "/api/admin/db-health/", "/api/admin/nope")) {
             HttpResponse<String> response = get(path);
             assertEquals(404, response.statusCode(), path);
             assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
             assertTrue(response.body().startsWith("{\"error\":"), response.body());
+        }
+    }
+
+    @Test
+    void thePanelIsServedWithoutAKeyFromTheJarWithItsScriptAndStyle() throws Exception {
+        start(KEY, admin);
+        for (String path : List.of("/", "/admin")) {
+            HttpResponse<String> page = get(path);
+            assertEquals(200, page.statusCode(), path);
+            assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(page.body().contains("id=\"mode\""), page.body());
+            assertTrue(page.body().contains("<script src=\"admin.js\""), "the script is a file of its own: " + page.body());
+            assertFalse(page.body().contains("<style"), "no inline style under the policy");
+        }
+        HttpResponse<String> script = get("/admin.js");
+        assertEquals(200, script.statusCode());
+        assertEquals("text/javascript; charset=utf-8", script.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(script.body().contains("api/admin/db-health"), "the script polls the health JSON");
+        HttpResponse<String> style = get("/admin.css");
+        assertEquals(200, style.statusCode());
+        assertEquals("text/css; charset=utf-8", style.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(405, post("/", KEY).statusCode());
+    }
+
+    @Test
+    void thePanelLoadsNothingFromElsewhereAndPutsNoDataInMarkup() throws Exception {
+        start(KEY, admin);
+        for (String path : List.of("/", "/admin.js", "/admin.css")) {
+            String body = get(path).body();
+            assertFalse(body.matches("(?s).*(src|href)=\"(https?:)?//.*"), path + " loads nothing from another origin");
+            assertFalse(body.matches("(?s).*url\\((['\"])?(https?:)?//.*"), path + " has no remote url()");
+            assertFalse(body.contains("@import"), path);
+        }
+        String script = get("/admin.js").body();
+        for (String sink : List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(")) {
+            assertFalse(script.contains(sink), "the script never writes markup: " + sink);
+        }
+        assertTrue(script.contains("sessionStorage"), "the key is kept in the tab's session only");
+        assertFalse(script.contains("localStorage"), "never kept beyond the session");
+    }
+
+    @Test
+    void everyAnswerCarriesTheSecurityHeaders() throws Exception {
+        start(KEY, admin);
+        for (HttpResponse<String> response : List.of(get("/"), get("/admin.js"), get("/api/admin/db-health"),
+                get("/metrics"), post("/api/admin/backfill", "wrong"), get("/nope"))) {
+            String path = response.uri().getPath();
+            String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(policy.startsWith("default-src 'self'; script-src 'self'"), path + ": " + policy);
+            assertTrue(policy.contains("frame-ancestors 'none'"), path + ": " + policy);
+            assertFalse(policy.contains("unsafe-inline") || policy.contains("unsafe-eval"), path + ": " + policy);
+            assertEquals("DENY", response.headers().firstValue("X-Frame-Options").orElse(""), path);
+            assertEquals("no-store", response.headers().firstValue("Cache-Control").orElse(""), path);
+            assertEquals("no-referrer", response.headers().firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
         }
     }
 

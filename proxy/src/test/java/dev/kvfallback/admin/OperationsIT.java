@@ -2,6 +2,7 @@ package dev.kvfallback.admin;
 
 import dev.kvfallback.KvFallback;
 import dev.kvfallback.testing.Backups;
+import dev.kvfallback.testing.JsonText;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RedisServer;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -156,6 +158,42 @@ class OperationsIT {
              KvFallback keyless = Proxy.start(redis.url(), "--data-dir", dataDir.resolve("2").toString())) {
             assertEquals(403, post(keyless, "/api/admin/backfill", KEY).statusCode());
         }
+    }
+
+    @Test
+    void healthCountsCommandsByRouteAndKeepsTheLastVerifyWithoutItsKeyNames() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             KvFallback proxy = Proxy.start(redis.url(), "--data-dir", dataDir.toString(), "--admin-key", KEY);
+             Jedis jedis = new Jedis("127.0.0.1", proxy.port());
+             Jedis direct = new Jedis("127.0.0.1", redis.port())) {
+            Map<?, ?> before = health(proxy);
+            assertNull(before.get("verify"), "no verify run yet");
+            assertTrue(((Number) before.get("now")).longValue() >= ((Number) before.get("since")).longValue());
+            for (int i = 0; i < 10; i++) {
+                jedis.set("counted" + i, "v");
+            }
+            jedis.ping();
+            direct.set("secret-looking-key-only-in-redis", "x");
+            Map<?, ?> commands = (Map<?, ?>) health(proxy).get("commands");
+            assertEquals(List.of("upstream", "fallback", "local"), List.copyOf(commands.keySet()));
+            assertTrue(((Number) commands.get("upstream")).longValue() >= 10, commands.toString());
+            assertTrue(((Number) commands.get("local")).longValue() >= 1, commands.toString());
+
+            String answer = Backups.post(proxy, "/api/admin/verify", KEY);
+            assertTrue(answer.contains("secret-looking-key-only-in-redis"), "the operator's answer names the key: " + answer);
+            String health = Backups.get(proxy, "/api/admin/db-health").body();
+            Map<?, ?> verify = (Map<?, ?>) ((Map<?, ?>) JsonText.parse(health)).get("verify");
+            assertEquals(false, verify.get("running"));
+            assertEquals(1L, ((Number) verify.get("mismatched")).longValue(), verify.toString());
+            assertTrue(((Number) verify.get("checked")).longValue() >= 11, verify.toString());
+            assertFalse(health.contains("secret-looking-key-only-in-redis"), "the health JSON, open to all, names no key");
+            Map<?, ?> replay = (Map<?, ?>) health(proxy).get("replay");
+            assertTrue(replay.containsKey("eta_s") && replay.get("eta_s") == null, "no estimate while idle: " + replay);
+        }
+    }
+
+    private static Map<?, ?> health(KvFallback proxy) throws Exception {
+        return (Map<?, ?>) JsonText.parse(Backups.get(proxy, "/api/admin/db-health").body());
     }
 
     @Test
