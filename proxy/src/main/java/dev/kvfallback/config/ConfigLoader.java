@@ -345,7 +345,9 @@ public final class ConfigLoader {
         Path cert = readable("tls-cert-file", v.get("tls-cert-file"), problems);
         Path key = readable("tls-key-file", v.get("tls-key-file"), problems);
         Path ca = readable("tls-ca-cert-file", v.get("tls-ca-cert-file"), problems);
-        String auth = v.get("tls-auth-clients").trim().toLowerCase(java.util.Locale.ROOT);
+        // YAML 1.1 reads a bare no / yes as a boolean.
+        String auth = v.get("tls-auth-clients").trim().toLowerCase(java.util.Locale.ROOT)
+                .replace("false", "no").replace("true", "yes");
         if (!List.of("no", "optional", "yes").contains(auth)) {
             problems.add("tls-auth-clients must be no, optional or yes, got '" + v.get("tls-auth-clients") + "'");
         }

@@ -24,8 +24,9 @@ public final class Secrets {
     public static final String MASK = "***";
     /** Shorter values are not masked by value: "ab" would blank every word that holds it. */
     static final int MIN_LENGTH = 3;
+    /** {@code scheme://user:password@}, also as JSON writes it ({@code scheme:\/\/user:password@}). */
     private static final Pattern URI_PASSWORD =
-            Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://[^\\s:@/?#]*):[^\\s@/?#]*@");
+            Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*:(?://|\\\\/\\\\/)[^\\s:@/?#\\\\]*):[^\\s@/?#\\\\]*@");
     private static final Pattern USER_INFO = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://([^@/?#]*)@");
 
     private static final Secrets NONE = new Secrets(List.of());

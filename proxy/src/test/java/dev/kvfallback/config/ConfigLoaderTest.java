@@ -134,6 +134,81 @@ class ConfigLoaderTest {
         assertEquals("log-format must be text or json, got 'xml'", e.getMessage());
     }
 
+    @Test
+    void usersComeFromTheFileWithTheirAccessAndNoPasswordIsEverEchoed() throws Exception {
+        Path file = Files.createTempFile("kvf", ".yaml");
+        Files.writeString(file, """
+                users:
+                  - name: app
+                    password: app-secret
+                  - name: reports
+                    password-sha256: 6c904c5190e8b45c2f0af062eefdb2f5b41ce3809b0e6b5bc50aafdd60b290d8
+                    access: read-only
+                """);
+        ProxyConfig c = ConfigLoader.load(List.of("--config", file.toString()), Map.of());
+        assertEquals(List.of("app", "reports"), c.users().stream().map(dev.kvfallback.command.Users.User::name).toList());
+        assertEquals(dev.kvfallback.command.Users.Access.READ_WRITE, c.users().get(0).access());
+        dev.kvfallback.command.Users users = new dev.kvfallback.command.Users(null, c.users());
+        assertTrue(users.required(), "named users without requirepass disable the password-less default user");
+        assertEquals("reports", users.authenticate("reports".getBytes(), "app-secret".getBytes()).name(),
+                "the digest given is app-secret's");
+        assertEquals(null, users.authenticate("app".getBytes(), "app-secre".getBytes()));
+        assertEquals(null, users.authenticate(null, "app-secret".getBytes()), "no default user here");
+        assertEquals(2, users.failures());
+
+        Files.writeString(file, """
+                users:
+                  - name: has space
+                    password: x
+                  - name: bad
+                    password: hunter2-secret
+                    password-sha256: abc
+                  - name: worse
+                    access: everything
+                    password: hunter2-secret
+                  - name: odd
+                    password-sha256: not-hex
+                    colour: blue
+                """);
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class,
+                () -> ConfigLoader.load(List.of("--config", file.toString()), Map.of()));
+        assertEquals(List.of(
+                "users: a name must be 1 to 128 printable characters without spaces, got 'has space'",
+                "users: bad: give exactly one of password and password-sha256",
+                "users: worse: access must be all, read-write or read-only",
+                "users: unknown field 'colour'",
+                "users: odd: password-sha256 must be 64 hex digits"), List.of(e.getMessage().split("\n")));
+        assertTrue(!e.getMessage().contains("hunter2"));
+    }
+
+    @Test
+    void clientLimitsTakeRedisUnitsAndSyntax() throws Exception {
+        ProxyConfig d = ConfigLoader.load(List.of(), Map.of());
+        assertEquals(new ProxyConfig.ClientLimits(10000, java.time.Duration.ZERO, 512 << 20, Integer.MAX_VALUE,
+                64 << 10, 1L << 30, 4096, new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
+                new ProxyConfig.OutputLimit(32L << 20, 8L << 20, 60)), d.clients());
+        assertEquals(null, d.tls());
+        ProxyConfig c = ConfigLoader.load(List.of("--proto-max-bulk-len", "1k", "--client-query-buffer-limit", "2MB",
+                "--client-output-buffer-limit", "pubsub 0 0 0", "--timeout", "300"), Map.of());
+        assertEquals(1000, c.clients().maxBulkLength());
+        assertEquals(2L << 20, c.clients().queryBufferLimit());
+        assertEquals(ProxyConfig.OutputLimit.NONE, c.clients().pubsubOutput());
+        assertEquals(new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60), c.clients().normalOutput(),
+                "a class not named keeps its default");
+        assertEquals(java.time.Duration.ofMinutes(5), c.clients().idleTimeout());
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--proto-max-bulk-len", "3gb", "--client-output-buffer-limit", "replica 1 2 3",
+                        "--maxclients", "0", "--tls-cert-file", "/no/cert", "--tls-auth-clients", "yes"), Map.of()));
+        assertEquals(List.of(
+                "tls-cert-file /no/cert is not a readable file",
+                "tls-cert-file and tls-key-file go together",
+                "tls-auth-clients yes needs tls-ca-cert-file",
+                "maxclients must be between 1 and 1000000, got 0",
+                "proto-max-bulk-len must be between 1 and 2147483639 bytes, got 3gb",
+                "client-output-buffer-limit: the classes are normal and pubsub, got 'replica'"),
+                List.of(e.getMessage().split("\n")));
+    }
+
     /** The documented example names every setting, and loads as it stands. */
     @Test
     void theExampleFileDocumentsEverySetting() throws Exception {
@@ -144,6 +219,7 @@ class ConfigLoaderTest {
                     "config/kvfallback.yaml does not mention " + o.key());
             assertTrue(text.contains(o.flag()), "config/kvfallback.yaml does not name the flag " + o.flag());
         }
+        assertTrue(text.contains("# " + ConfigLoader.USERS + ":"), "config/kvfallback.yaml does not show users");
         ConfigLoader.load(List.of("--config", example.toString()), Map.of());
     }
 }

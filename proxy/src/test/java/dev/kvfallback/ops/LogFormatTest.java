@@ -56,8 +56,30 @@ class LogFormatTest {
                 "config/logback.xml must stay a copy of proxy/src/main/resources/logback.xml");
     }
 
+    @Test
+    void noSecretReachesALogLineInEitherFormat() throws Exception {
+        dev.kvfallback.logging.RedactingEncoder.use(new dev.kvfallback.config.Secrets(List.of("hunter22")));
+        try {
+            for (String format : new String[] {"text", "json"}) {
+                String out = logWith(format, logger -> logger.warn("connecting with hunter22 to redis://u:pw1234@h:1",
+                        new IllegalStateException("refused: hunter22")));
+                assertTrue(!out.contains("hunter22") && !out.contains("pw1234"), out);
+                assertTrue(out.contains("connecting with *** to redis:") && out.contains("u:***@h:1"), out);
+            }
+        } finally {
+            dev.kvfallback.logging.RedactingEncoder.use(dev.kvfallback.config.Secrets.none());
+        }
+    }
+
     /** Configures a fresh context from the resource with the property set (or cleared), logs two events. */
     private static String logWith(String format) throws Exception {
+        return logWith(format, logger -> {
+            logger.info("[Database] MongoDB is back after {} s, \"quoted\"\nsecond line", 3);
+            logger.warn("[Database] lost", new IllegalStateException("connection refused"));
+        });
+    }
+
+    private static String logWith(String format, java.util.function.Consumer<Logger> events) throws Exception {
         String before = System.getProperty(Main.LOG_FORMAT_PROPERTY);
         setProperty(format);
         LoggerContext context = new LoggerContext();
@@ -73,8 +95,7 @@ class LogFormatTest {
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             stdout.setOutputStream(captured);
             Logger logger = context.getLogger("dev.kvfallback.tee.Example");
-            logger.info("[Database] MongoDB is back after {} s, \"quoted\"\nsecond line", 3);
-            logger.warn("[Database] lost", new IllegalStateException("connection refused"));
+            events.accept(logger);
             List<Status> problems = context.getStatusManager().getCopyOfStatusList().stream()
                     .filter(s -> s.getLevel() > Status.INFO).toList();
             assertEquals(List.of(), problems, "logback warned or failed");
