@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A throwaway CA and a server certificate for 127.0.0.1, made with the {@code openssl} command. */
-public record TlsCerts(Path caCert, Path serverCert, Path serverKey) {
+/**
+ * A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with the
+ * {@code openssl} command (keys in PKCS#8, as OpenSSL 3 writes them).
+ */
+public record TlsCerts(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
 
     public static TlsCerts generate() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("kvf-tls");
@@ -24,7 +27,14 @@ public record TlsCerts(Path caCert, Path serverCert, Path serverKey) {
                 "-keyout", key.toString(), "-out", csr.toString());
         run(dir, "openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
                 "-CAcreateserial", "-days", "2", "-extfile", ext.toString(), "-out", crt.toString());
-        return new TlsCerts(ca, crt, key);
+        Path clientKey = dir.resolve("client.key");
+        Path clientCsr = dir.resolve("client.csr");
+        Path clientCrt = dir.resolve("client.crt");
+        run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kvfallback test client",
+                "-keyout", clientKey.toString(), "-out", clientCsr.toString());
+        run(dir, "openssl", "x509", "-req", "-in", clientCsr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
+                "-CAcreateserial", "-days", "2", "-out", clientCrt.toString());
+        return new TlsCerts(ca, crt, key, clientCrt, clientKey);
     }
 
     private static void run(Path dir, String... cmd) throws IOException, InterruptedException {
