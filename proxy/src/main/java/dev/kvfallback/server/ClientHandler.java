@@ -81,6 +81,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * flag {@code blocking}: on a shared connection they would stall every client behind them.
      */
     private static final Set<String> WAITS = Set.of("wait", "waitaof");
+    /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
+    private static final java.util.regex.Pattern SECRET_CONFIG =
+            java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
     private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** Where a command runs; commands in flight on one target park commands for another. */
@@ -331,6 +334,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case "info" -> {
                 return forward(routeFor(spec), request, this::withProxySection);
+            }
+            case "config|get" -> {
+                return forward(routeFor(spec), request, ClientHandler::maskConfigSecrets);
             }
             case "monitor", "sync", "psync" -> {
                 // They turn the connection into a stream no reply can be matched to.
@@ -810,6 +816,27 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             subscriber.close();
             subscriber = null;
         }
+    }
+
+    /**
+     * CONFIG GET's reply with Redis's own passwords masked (requirepass, masterauth, TLS key
+     * passphrases): they are the upstream's credentials, which the proxy holds for its clients
+     * and does not hand them.
+     */
+    static RespValue maskConfigSecrets(RespValue value) {
+        List<RespValue> items = value instanceof RespValue.Array a ? a.items()
+                : value instanceof RespValue.Map m ? m.flat() : null;
+        if (items == null) {
+            return value;
+        }
+        List<RespValue> masked = new ArrayList<>(items);
+        for (int i = 0; i + 1 < masked.size(); i += 2) {
+            if (masked.get(i) instanceof RespValue.Bulk name && SECRET_CONFIG.matcher(
+                    new String(name.bytes(), StandardCharsets.UTF_8)).matches()) {
+                masked.set(i + 1, RespValue.Bulk.of("***"));
+            }
+        }
+        return value instanceof RespValue.Map ? new RespValue.Map(masked) : new RespValue.Array(masked);
     }
 
     private RespValue withProxySection(RespValue value) {

@@ -1,5 +1,6 @@
 package dev.kvfallback.server;
 
+import dev.kvfallback.testing.Backups;
 import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.RawClient;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ class AuthIT {
 
     @RegisterExtension
     static final ProxiedRedisExtension STACK = ProxiedRedisExtension.with(new String[] {"--requirepass", "upstream-token"},
-                "redis://default:upstream-token@127.0.0.1:%d", "--requirepass", "s3cret");
+                "redis://default:upstream-token@127.0.0.1:%d", "--requirepass", "s3cret", "--admin-key", "adm1n-key",
+                "--metrics-require-key", "yes");
 
     @Test
     void nothingRunsBeforeAuth() throws Exception {
@@ -63,5 +65,34 @@ class AuthIT {
             assertTrue(info.contains("kvfallback_upstream:redis://default:***@127.0.0.1:" + STACK.redis().port()), info);
             assertTrue(!info.contains("upstream-token"), "INFO leaks the upstream password");
         }
+    }
+
+    @Test
+    void configGetDoesNotHandOutTheUpstreamPassword() throws Exception {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
+            c.call("AUTH", "s3cret");
+            assertEquals("*2\\r\\n$11\\r\\nrequirepass\\r\\n$3\\r\\n***\\r\\n", show(c.call("CONFIG", "GET", "requirepass")));
+            assertEquals("*2\\r\\n$9\\r\\nmaxmemory\\r\\n$1\\r\\n0\\r\\n", show(c.call("CONFIG", "GET", "maxmemory")));
+        }
+    }
+
+    @Test
+    void theAdminEndpointShowsNoSecretAndTheScrapeNeedsTheKey() throws Exception {
+        String health = Backups.get(STACK.proxy(), "/api/admin/db-health").body();
+        for (String secret : new String[] {"upstream-token", "s3cret", "adm1n-key"}) {
+            assertTrue(!health.contains(secret), "the health JSON shows " + secret + ": " + health);
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + STACK.proxy().adminAddress().getPort() + "/metrics");
+        assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(metrics).header("Authorization", "Bearer wrong").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        var scrape = http.send(java.net.http.HttpRequest.newBuilder(metrics).header("Authorization", "Bearer adm1n-key").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().contains("kvfallback_auth_failures_total"), scrape.body());
+        assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(metrics).header("x-admin-key", "adm1n-key").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 }
