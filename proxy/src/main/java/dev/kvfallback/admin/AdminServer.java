@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -106,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
                 Duration timeout) {
         this.listen = listen;
         this.secrets = secrets;
-        this.keyDigest = adminKey == null ? null : sha256(adminKey);
+        this.keyDigest = adminKey == null ? null : Secrets.digest(adminKey);
         this.admin = admin;
         this.timeout = timeout;
         Asset page = Asset.load("panel/index.html", "text/html; charset=utf-8");
@@ -214,7 +213,7 @@ public final class AdminServer implements AutoCloseable {
         if (keyDigest == null) {
             throw new Refusal(403, "admin operations are disabled: no admin key is configured (--admin-key)");
         }
-        if (given == null || !MessageDigest.isEqual(keyDigest, sha256(given))) {
+        if (given == null || !MessageDigest.isEqual(keyDigest, Secrets.digest(given))) {
             throw new Refusal(401, "invalid or missing x-admin-key");
         }
     }
@@ -375,14 +374,6 @@ public final class AdminServer implements AutoCloseable {
     private static String oneLine(Exception e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return message.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ');
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 
     private static ThreadFactory daemonThreads() {

@@ -9,9 +9,10 @@
  */
 package dev.kvfallback.command;
 
+import dev.kvfallback.config.Secrets;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public final class Users {
     }
 
     public static final String DEFAULT_USER = "default";
-    private static final byte[] DUMMY = sha256("no such user".getBytes(StandardCharsets.UTF_8));
+    private static final byte[] DUMMY = Secrets.digest("no such user");
 
     private final Map<String, User> users;
     private final boolean required;
@@ -77,7 +78,7 @@ public final class Users {
     public Users(String requirePass, List<User> named) {
         Map<String, User> all = new java.util.LinkedHashMap<>();
         if (requirePass != null) {
-            all.put(DEFAULT_USER, new User(DEFAULT_USER, sha256(requirePass.getBytes(StandardCharsets.UTF_8)), Access.ALL));
+            all.put(DEFAULT_USER, new User(DEFAULT_USER, Secrets.digest(requirePass), Access.ALL));
         }
         all.putAll(named.stream().collect(Collectors.toMap(User::name, Function.identity(), (a, b) -> b)));
         this.users = Map.copyOf(all);
@@ -91,7 +92,7 @@ public final class Users {
 
     /** A user given as a plain password (the configuration's {@code password}). */
     public static User withPassword(String name, String password, Access access) {
-        return new User(name, sha256(password.getBytes(StandardCharsets.UTF_8)), access);
+        return new User(name, Secrets.digest(password), access);
     }
 
     /** A user given as the hex SHA-256 of its password (the configuration's {@code password-sha256}). */
@@ -124,7 +125,7 @@ public final class Users {
             return initial();
         }
         User found = users.get(user);
-        boolean match = MessageDigest.isEqual(found == null ? DUMMY : found.passwordDigest(), sha256(password));
+        boolean match = MessageDigest.isEqual(found == null ? DUMMY : found.passwordDigest(), Secrets.digest(password));
         if (found != null && match) {
             return found;
         }
@@ -135,13 +136,5 @@ public final class Users {
     /** AUTH and HELLO AUTH attempts refused since start. */
     public long failures() {
         return failures.get();
-    }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

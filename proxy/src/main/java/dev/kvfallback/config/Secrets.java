@@ -99,6 +99,24 @@ public final class Secrets {
         return out;
     }
 
+    /**
+     * The SHA-256 digest a password or key is kept as. Comparing two digests with
+     * {@link java.security.MessageDigest#isEqual} takes the same time whatever the given value's
+     * length or how much of it matches: what the admin key and the users' passwords are checked with.
+     */
+    public static byte[] digest(byte[] secret) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(secret);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** {@link #digest(byte[])} of a string's UTF-8 bytes. */
+    public static byte[] digest(String secret) {
+        return digest(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String jsonEscaped(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
