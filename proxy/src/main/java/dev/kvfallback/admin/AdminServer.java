@@ -338,7 +338,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = secrets.redact(Json.write(body)).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Json.write(secrets.redactStrings(body)).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         secure(exchange);
         exchange.sendResponseHeaders(status, bytes.length);

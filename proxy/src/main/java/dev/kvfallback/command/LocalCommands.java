@@ -97,14 +97,14 @@ public final class LocalCommands {
         }
         byte[] name = null;
         boolean setName = false;
+        byte[] authUser = null;
+        byte[] authPassword = null;
         for (int i = 2; i < request.size(); i++) {
             String option = ascii(request.arg(i)).toLowerCase(Locale.ROOT);
             boolean more = i + 1 < request.size();
             if (option.equals("auth") && i + 2 < request.size()) {
-                RespValue refused = authenticate(request.arg(i + 1), request.arg(i + 2), session);
-                if (refused != null) {
-                    return refused;
-                }
+                authUser = request.arg(i + 1);
+                authPassword = request.arg(i + 2);
                 i += 2;
             } else if (option.equals("setname") && more) {
                 name = request.arg(i + 1);
@@ -115,6 +115,13 @@ public final class LocalCommands {
                 i += 1;
             } else {
                 return Errors.helloOption(request.arg(i));
+            }
+        }
+        // As Redis: every option is checked before the credentials are.
+        if (authUser != null) {
+            RespValue refused = authenticate(authUser, authPassword, session);
+            if (refused != null) {
+                return refused;
             }
         }
         if (!session.authenticated) {

@@ -67,7 +67,8 @@ public final class ConfigLoader {
             new Option("--proto-inline-max-size", List.of("KVFALLBACK_PROTO_INLINE_MAX_SIZE"), "proto-inline-max-size",
                     "64kb", "longest inline request, or count line, a client may send"),
             new Option("--client-query-buffer-limit", List.of("KVFALLBACK_CLIENT_QUERY_BUFFER_LIMIT"),
-                    "client-query-buffer-limit", "1gb", "most bytes one request may take; past it the client is closed"),
+                    "client-query-buffer-limit", "auto", "most bytes one request may take; past it the client is closed "
+                            + "(auto: Redis's 1gb, or an eighth of the JVM's heap if that is less)"),
             new Option("--client-output-buffer-limit", List.of("KVFALLBACK_CLIENT_OUTPUT_BUFFER_LIMIT"),
                     "client-output-buffer-limit", "normal 1gb 256mb 60 pubsub 32mb 8mb 60",
                     "per class (normal, pubsub): hard limit, soft limit, soft seconds of unsent replies; past it "
@@ -141,8 +142,17 @@ public final class ConfigLoader {
         if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
             problems.add("redis-url must start with redis:// or rediss://");
         }
+        for (String secret : List.of("requirepass", "admin-key")) {
+            if (file.get(secret) != null && !(file.get(secret) instanceof String)) {
+                // YAML reads 0123 as 83 and yes as true: a secret must reach us as written.
+                problems.add(secret + " in " + configFile + " must be a quoted string");
+            }
+        }
         List<Users.User> users = users(file.get(USERS), problems);
         Boolean metricsKey = yesNo("metrics-require-key", v.get("metrics-require-key"), problems);
+        if (metricsKey && v.get("admin-key") == null) {
+            problems.add("metrics-require-key needs admin-key");
+        }
         ProxyConfig.TlsConfig tls = tls(v, problems);
         ProxyConfig.ClientLimits clients = clientLimits(v, problems);
         long databases = number("databases", v.get("databases"), 1, Integer.MAX_VALUE, problems);
@@ -325,6 +335,8 @@ public final class ConfigLoader {
             if ((password == null) == (digest == null)) {
                 // Never echo a password, even a misplaced one.
                 problems.add("users: " + name + ": give exactly one of password and password-sha256");
+            } else if (password != null && !(password instanceof String)) {
+                problems.add("users: " + name + ": password must be a quoted string (YAML reads 0123 as 83, yes as true)");
             } else if (password != null) {
                 users.add(Users.withPassword(name, String.valueOf(password), access));
             } else {
@@ -357,6 +369,10 @@ public final class ConfigLoader {
         if (!auth.equals("no") && v.get("tls-ca-cert-file") == null) {
             problems.add("tls-auth-clients " + auth + " needs tls-ca-cert-file");
         }
+        if (v.get("tls-cert-file") == null && (v.get("tls-ca-cert-file") != null || !auth.equals("no"))) {
+            // Client certificates asked for on a port that would stay plain TCP: refuse, do not ignore.
+            problems.add("tls-ca-cert-file and tls-auth-clients need tls-cert-file and tls-key-file");
+        }
         return cert == null || key == null ? null : new ProxyConfig.TlsConfig(cert, key, ca, auth);
     }
 
@@ -367,8 +383,9 @@ public final class ConfigLoader {
                 dev.kvfallback.protocol.RespLimits.MAX_ARRAY_SIZE, problems);
         long maxArgs = number("proto-max-multibulk-len", v.get("proto-max-multibulk-len"), 1, Integer.MAX_VALUE, problems);
         long inline = bytes("proto-inline-max-size", v.get("proto-inline-max-size"), 1024, 1L << 30, problems);
-        long query = bytes("client-query-buffer-limit", v.get("client-query-buffer-limit"), 1L << 20, Long.MAX_VALUE / 2,
-                problems);
+        String queryValue = v.get("client-query-buffer-limit").trim();
+        long query = queryValue.equalsIgnoreCase("auto") ? Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8)
+                : bytes("client-query-buffer-limit", queryValue, 1L << 20, Long.MAX_VALUE / 2, problems);
         long pipeline = number("max-pipeline", v.get("max-pipeline"), 1, 1_000_000, problems);
         Map<String, ProxyConfig.OutputLimit> output = outputLimits(v.get("client-output-buffer-limit"), problems);
         return new ProxyConfig.ClientLimits((int) maxClients, Duration.ofSeconds(timeout), (int) maxBulk, (int) maxArgs,

@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
 public final class Secrets {
 
     public static final String MASK = "***";
-    /** Shorter values are not masked by value: "ab" would blank every word that holds it. */
-    static final int MIN_LENGTH = 3;
+    /**
+     * Shorter values are not masked by value: a short one would blank every word or number that
+     * holds it, and by doing so show what it is.
+     */
+    static final int MIN_LENGTH = 6;
     /** {@code scheme://user:password@}, also as JSON writes it ({@code scheme:\/\/user:password@}). */
     private static final Pattern URI_PASSWORD =
             Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*:(?://|\\\\/\\\\/)[^\\s:@/?#\\\\]*):[^\\s@/?#\\\\]*@");
@@ -40,6 +43,7 @@ public final class Secrets {
             if (v != null && v.length() >= MIN_LENGTH) {
                 kept.add(v);
                 kept.add(jsonEscaped(v));
+                kept.add(jsonEscaped(v).replace("/", "\\/")); // logback's JSON writes / as \/
             }
         }
         List<String> sorted = new ArrayList<>(kept);
@@ -80,6 +84,27 @@ public final class Secrets {
             out = URI_PASSWORD.matcher(out).replaceAll("$1:" + Matcher.quoteReplacement(MASK) + "@");
         }
         return out;
+    }
+
+    /**
+     * A JSON-ready tree (maps, lists, strings, numbers...) with every string redacted: the secrets
+     * are looked for in text, never in numbers or in the document's syntax.
+     */
+    public Object redactStrings(Object tree) {
+        if (tree instanceof String text) {
+            return redact(text);
+        }
+        if (tree instanceof java.util.Map<?, ?> map) {
+            java.util.Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, redactStrings(v)));
+            return out;
+        }
+        if (tree instanceof java.util.List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            list.forEach(v -> out.add(redactStrings(v)));
+            return out;
+        }
+        return tree;
     }
 
     /** The password of a URI's {@code user:password@} (a lone user info counts too: Redis URLs put a token there), raw and decoded. */

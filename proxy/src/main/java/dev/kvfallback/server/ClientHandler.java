@@ -81,6 +81,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * flag {@code blocking}: on a shared connection they would stall every client behind them.
      */
     private static final Set<String> WAITS = Set.of("wait", "waitaof");
+    /** Commands refused inside a MULTI sent to Redis (which would queue them and run them as its own). */
+    private static final Set<String> NOT_IN_UPSTREAM_MULTI = Set.of("auth", "hello", "config|get");
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
@@ -342,6 +344,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 // They turn the connection into a stream no reply can be matched to.
                 return reply(Errors.unsupported(request.name().toUpperCase(Locale.ROOT)));
             }
+            case "script|debug" -> {
+                // A debugging session takes over the connection it runs on, and Redis's whole server in
+                // SYNC mode: on a connection shared by many clients it would stall them all.
+                return reply(Errors.unsupported("SCRIPT DEBUG"));
+            }
             case "client|reply" -> {
                 String mode = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
                 return reply(mode.equals("on") ? RespValue.Simple.OK
@@ -431,11 +438,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (spec != null && spec.isContainer() && request.size() > 1) {
             spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
         }
-        boolean refused = spec == null ? session.user.access() != Users.Access.ALL
-                : spec.arityAccepts(request.size()) && !session.permits(spec);
+        if (spec != null && NOT_IN_UPSTREAM_MULTI.contains(spec.name())) {
+            // Queued on Redis they would try Redis's passwords, uncounted, or hand out Redis's own.
+            RespValue.Error error = Errors.unsupported(spec.name().toUpperCase(Locale.ROOT).replace('|', ' ')
+                    + " inside MULTI");
+            return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> error, null);
+        }
+        boolean refused = spec == null ? session.user.access() != Users.Access.ALL : !session.permits(spec);
         if (refused) {
-            RespValue.Error noPerm = Errors.noPerm(spec == null ? request.name() : spec.name());
-            return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> noPerm, null);
+            // Redis checks the arity before the user's rights: a refused command of the wrong arity gets that error.
+            RespValue.Error error = spec == null ? Errors.noPerm(request.name())
+                    : spec.arityAccepts(request.size()) ? Errors.noPerm(spec.name()) : Errors.wrongArity(spec.name());
+            return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> error, null);
         }
         return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request), null);
     }
@@ -779,11 +793,34 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A message Redis pushed (pub/sub, invalidation). Redis writes it at once, after the replies it
+     * has produced so far; so when the reply at the head of the queue is still awaited (a blocking
+     * XREAD or WAIT of a RESP3 client), the message goes out now instead of queueing behind it
+     * without bound, and counts against the output buffer limit. Behind a SUBSCRIBE still waiting
+     * for its confirmations it queues, as the confirmations come first in Redis.
+     */
     private void push(RespValue value) {
-        if (!closing) {
-            replies.add(Reply.of(value, session.protocol));
-            scheduleDrain();
+        if (closing) {
+            return;
         }
+        Reply reply = Reply.of(value, session.protocol);
+        if (replies.isEmpty() || replies.peek().done() || replies.peek().awaitsFrames()) {
+            replies.add(reply);
+            scheduleDrain();
+            return;
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(256);
+        try {
+            for (RespValue v : reply.values()) {
+                RespEncoder.write(v, reply.protocol, out);
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        ctx.writeAndFlush(out);
+        checkOutputLimit();
     }
 
     private boolean reset() {

@@ -46,7 +46,7 @@ public final class ProxyInfo {
      * @param mode the mode as the health JSON names it ({@code primary}, {@code fallback}, {@code recovering}),
      *             read at each INFO
      * @param authFailures AUTH attempts refused so far
-     * @param secrets    masked in the section (a field may quote an error message)
+     * @param secrets    masked in the section's text fields (one may quote an error message)
      */
     public ProxyInfo(String version, String upstream, java.util.function.Supplier<String> mode,
                      java.util.function.Supplier<java.util.Map<String, Object>> more,
@@ -88,7 +88,7 @@ public final class ProxyInfo {
 
     /** The section, lines ending in CRLF as Redis writes INFO. */
     String section() {
-        return secrets.redact("# kvfallback\r\n"
+        return "# kvfallback\r\n"
                 + "kvfallback_version:" + version + "\r\n"
                 + "kvfallback_mode:" + mode.get() + "\r\n"
                 + "kvfallback_upstream:" + upstream + "\r\n"
@@ -99,7 +99,7 @@ public final class ProxyInfo {
                 + "kvfallback_rejected_connections:" + rejectedConnections.get() + "\r\n"
                 + "kvfallback_auth_failures:" + authFailures.getAsLong() + "\r\n"
                 + closedFields()
-                + moreFields());
+                + moreFields();
     }
 
     private String closedFields() {
@@ -118,8 +118,10 @@ public final class ProxyInfo {
         StringBuilder sb = new StringBuilder();
         more.get().forEach((name, value) -> {
             if (value != null && !(value instanceof java.util.Map) && !(value instanceof java.util.List)) {
+                // Only text can carry a secret (an error message quoting a URI); numbers are left alone.
+                String text = value instanceof String string ? secrets.redact(string) : String.valueOf(value);
                 sb.append("kvfallback_").append(name).append(':')
-                        .append(String.valueOf(value).replace('\r', ' ').replace('\n', ' ')).append("\r\n");
+                        .append(text.replace('\r', ' ').replace('\n', ' ')).append("\r\n");
             }
         });
         return sb.toString();

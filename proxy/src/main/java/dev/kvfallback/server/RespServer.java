@@ -101,12 +101,12 @@ public final class RespServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        open.incrementAndGet();
+                        int connections = open.incrementAndGet();
                         ch.closeFuture().addListener(closed -> open.decrementAndGet());
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        if (open.get() > clientLimits.maxClients()) {
+                        if (connections > clientLimits.maxClients()) {
                             info.rejectedConnections.incrementAndGet();
                             ch.pipeline().addLast(new Refusal());
                             return;

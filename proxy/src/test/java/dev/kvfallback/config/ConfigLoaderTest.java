@@ -185,7 +185,7 @@ class ConfigLoaderTest {
     void clientLimitsTakeRedisUnitsAndSyntax() throws Exception {
         ProxyConfig d = ConfigLoader.load(List.of(), Map.of());
         assertEquals(new ProxyConfig.ClientLimits(10000, java.time.Duration.ZERO, 512 << 20, Integer.MAX_VALUE,
-                64 << 10, 1L << 30, 4096, new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
+                64 << 10, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8), 4096, new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
                 new ProxyConfig.OutputLimit(32L << 20, 8L << 20, 60)), d.clients());
         assertEquals(null, d.tls());
         ProxyConfig c = ConfigLoader.load(List.of("--proto-max-bulk-len", "1k", "--client-query-buffer-limit", "2MB",
@@ -206,6 +206,27 @@ class ConfigLoaderTest {
                 "maxclients must be between 1 and 1000000, got 0",
                 "proto-max-bulk-len must be between 1 and 2147483639 bytes, got 3gb",
                 "client-output-buffer-limit: the classes are normal and pubsub, got 'replica'"),
+                List.of(e.getMessage().split("\n")));
+    }
+
+    @Test
+    void settingsThatWouldBeSilentlyIgnoredOrMisreadAreRefused() throws Exception {
+        Path file = Files.createTempFile("kvf", ".yaml");
+        Files.writeString(file, """
+                requirepass: 0123
+                users:
+                  - name: app
+                    password: yes
+                """);
+        Path ca = Files.createTempFile("kvf", ".pem");
+        ConfigLoader.ConfigException e = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+                List.of("--config", file.toString(), "--tls-ca-cert-file", ca.toString(), "--metrics-require-key", "yes"),
+                Map.of()));
+        assertEquals(List.of(
+                "requirepass in " + file + " must be a quoted string",
+                "users: app: password must be a quoted string (YAML reads 0123 as 83, yes as true)",
+                "metrics-require-key needs admin-key",
+                "tls-ca-cert-file and tls-auth-clients need tls-cert-file and tls-key-file"),
                 List.of(e.getMessage().split("\n")));
     }
 

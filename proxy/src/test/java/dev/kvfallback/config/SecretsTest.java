@@ -31,9 +31,17 @@ class SecretsTest {
     }
 
     @Test
+    void inJsonOnlyTextIsSearchedNeverNumbersOrSyntax() {
+        Secrets secrets = new Secrets(List.of("123456"));
+        Object tree = secrets.redactStrings(Map.of("now", 1764070123456L,
+                "errors", List.of("wrong password 123456", Map.of("cause", "123456"))));
+        assertEquals(Map.of("now", 1764070123456L, "errors", List.of("wrong password ***", Map.of("cause", "***"))), tree);
+    }
+
+    @Test
     void shortValuesAreNotMaskedEverywhere() {
-        Secrets secrets = new Secrets(java.util.Arrays.asList("ab", null, "a\"quoted\\secret"));
-        assertEquals("about ab", secrets.redact("about ab"));
+        Secrets secrets = new Secrets(java.util.Arrays.asList("abcde", null, "a\"quoted\\secret"));
+        assertEquals("about abcde", secrets.redact("about abcde"));
         assertEquals("json: \"***\"", secrets.redact("json: \"a\\\"quoted\\\\secret\""), "its JSON-escaped form too");
     }
 }

@@ -120,6 +120,24 @@ class ClientLimitsIT {
     }
 
     @Test
+    void aRespThreeSubscriberWaitingOnABlockingCommandGetsItsMessagesAndItsLimit() throws Exception {
+        try (RawClient subscriber = new RawClient(proxy.port()); RawClient publisher = new RawClient(proxy.port())) {
+            subscriber.call("HELLO", "3");
+            subscriber.call("SUBSCRIBE", "limits:blocked");
+            subscriber.send("BLPOP", "limits:never", "0");
+            assertEquals(":1\\r\\n", show(publisher.call("PUBLISH", "limits:blocked", "hi")));
+            assertEquals(">3\\r\\n$7\\r\\nmessage\\r\\n$14\\r\\nlimits:blocked\\r\\n$2\\r\\nhi\\r\\n",
+                    show(subscriber.readReply()), "the message waited behind the blocked BLPOP");
+            // Messages it does not read no longer pile up unseen behind the BLPOP: the pubsub limit closes it.
+            String message = "m".repeat(64 * 1024);
+            for (int i = 0; i < 300; i++) {
+                publisher.call("PUBLISH", "limits:blocked", message);
+            }
+            assertTrue(subscriber.discardUntilClosed(15_000) >= 0, "a blocked subscriber that never reads was never closed");
+        }
+    }
+
+    @Test
     void aRequestPastTheQueryBufferLimitClosesTheClientWithoutAReply() throws Exception {
         try (RawClient big = new RawClient(proxy.port()); RawClient fine = new RawClient(proxy.port())) {
             assertEquals("+OK\\r\\n", show(fine.call("SET", "limits:q", "y".repeat(900 * 1024))), "under the limit");

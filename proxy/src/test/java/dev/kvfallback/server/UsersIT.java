@@ -113,6 +113,25 @@ class UsersIT {
     }
 
     @Test
+    void helloChecksItsOptionsBeforeTheCredentialsAndMultiCannotCarryThemToRedis() throws Exception {
+        try (RawClient c = new RawClient(STACK.proxy().port())) {
+            assertEquals("-ERR Syntax error in HELLO option 'BOGUS'\\r\\n",
+                    show(c.call("HELLO", "3", "AUTH", "app", "app-pass", "BOGUS")));
+            assertEquals("-NOAUTH Authentication required.\\r\\n", show(c.call("GET", "users:app")),
+                    "a HELLO that failed logged the client in");
+            assertEquals("+OK\\r\\n", show(c.call("AUTH", "admin-pass")));
+            assertEquals("+OK\\r\\n", show(c.call("MULTI")));
+            assertEquals("-ERR kvfallback: AUTH inside MULTI is not supported through the proxy\\r\\n",
+                    show(c.call("AUTH", "guess")));
+            assertEquals("-ERR kvfallback: CONFIG GET inside MULTI is not supported through the proxy\\r\\n",
+                    show(c.call("CONFIG", "GET", "requirepass")));
+            assertEquals("-EXECABORT Transaction discarded because of previous errors.\\r\\n", show(c.call("EXEC")));
+            assertEquals("-ERR kvfallback: SCRIPT DEBUG is not supported through the proxy\\r\\n",
+                    show(c.call("SCRIPT", "DEBUG", "YES")));
+        }
+    }
+
+    @Test
     void resetLogsTheUserOutAndFailuresAreCounted() throws Exception {
         try (RawClient c = new RawClient(STACK.proxy().port())) {
             long before = authFailures();
