@@ -79,6 +79,15 @@ public final class RespRequest {
     }
 
     /** Whether the client sent an inline command rather than a multibulk array. */
+    /** What the request takes in memory as {@link RespLimits#maxRequestBytes} counts it: its bytes plus a little per argument. */
+    public long weight() {
+        long bytes = 0;
+        for (byte[] arg : args) {
+            bytes += arg.length + RespLimits.ARGUMENT_OVERHEAD;
+        }
+        return bytes;
+    }
+
     public boolean inline() {
         return inline;
     }

@@ -104,6 +104,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final SessionState session;
     /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
     private final int maxPending;
+    /** Bytes of requests read since the client last had nothing outstanding, past which reading pauses. */
+    private final long maxPendingBytes;
+    private long pendingBytes;
     private final ProxyConfig.OutputLimit normalOutput;
     private final ProxyConfig.OutputLimit pubsubOutput;
     /** When unsent replies first went past the soft output limit, in ms; 0 while under it. */
@@ -150,6 +153,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.info = info;
         this.session = session;
         this.maxPending = limits.maxPipeline();
+        this.maxPendingBytes = limits.queryBufferLimit();
         this.normalOutput = limits.normalOutput();
         this.pubsubOutput = limits.pubsubOutput();
     }
@@ -189,12 +193,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof RespProtocolError || msg instanceof RespRequest) {
+                if (msg instanceof RespRequest request) {
+                    pendingBytes += request.weight();
+                }
                 if (parked.isEmpty() && canDispatch()) {
                     handle(msg);
                 } else {
                     parked.add(msg);
                 }
-                if (replies.size() + parked.size() > maxPending) {
+                if (replies.size() + parked.size() > maxPending || pendingBytes > maxPendingBytes) {
+                    // A pipeline of requests, or of large ones, is read no further until answered:
+                    // a client holds at most about client-query-buffer-limit of them, whatever it sends.
                     ctx.channel().config().setAutoRead(false);
                 }
             }
@@ -1076,8 +1085,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void resumeReadingIfRoom() {
         var channel = ctx.channel();
+        if (finished()) {
+            pendingBytes = 0; // nothing outstanding: the byte window starts again
+        }
         if (!closing && !draining && !channel.config().isAutoRead() && channel.isWritable()
-                && replies.size() + parked.size() <= maxPending / 2) {
+                && replies.size() + parked.size() <= maxPending / 2 && pendingBytes <= maxPendingBytes) {
             channel.config().setAutoRead(true);
         }
     }

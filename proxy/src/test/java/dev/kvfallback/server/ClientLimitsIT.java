@@ -149,6 +149,22 @@ class ClientLimitsIT {
     }
 
     @Test
+    void aPipelineOfLargeRequestsPastTheQueryLimitIsReadInWindowsAndAnsweredInFull() throws Exception {
+        // 20 requests of 900 KB: each under the 1 MB request limit, together far past it. The proxy
+        // stops reading after about 1 MB until those are answered, then reads on: none is lost.
+        try (RawClient c = new RawClient(proxy.port())) {
+            String value = "w".repeat(900 * 1024);
+            for (int i = 0; i < 20; i++) {
+                c.send("SET", "limits:window:" + i, value);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEquals("+OK\\r\\n", show(c.readReply()), "request " + i);
+            }
+            assertEquals(":921600\\r\\n", show(c.call("STRLEN", "limits:window:19")));
+        }
+    }
+
+    @Test
     void aLongPipelinePastTheCapIsAnsweredInFullAndInOrder() throws Exception {
         try (RawClient c = new RawClient(proxy.port())) {
             StringBuilder batch = new StringBuilder();
