@@ -193,9 +193,7 @@ class ClientLimitsIT {
 
     private static long info(String field) throws IOException {
         try (RawClient c = new RawClient(proxy.port())) {
-            String info = show(c.call("INFO", "kvfallback"));
-            int at = info.indexOf(field + ":") + field.length() + 1;
-            return Long.parseLong(info.substring(at, info.indexOf("\\r\\n", at)));
+            return c.infoNumber(field);
         }
     }
 }

@@ -176,9 +176,7 @@ class UsersIT {
     private static long authFailures() throws IOException {
         try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.call("AUTH", "admin-pass");
-            String info = show(c.call("INFO", "kvfallback"));
-            int at = info.indexOf("kvfallback_auth_failures:") + "kvfallback_auth_failures:".length();
-            return Long.parseLong(info.substring(at, info.indexOf("\\r\\n", at)));
+            return c.infoNumber("kvfallback_auth_failures");
         }
     }
 

@@ -135,6 +135,17 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** A number of the proxy's {@code # kvfallback} INFO section, e.g. {@code kvfallback_auth_failures}. */
+    public long infoNumber(String field) throws IOException {
+        String info = new String(call("INFO", "kvfallback"), StandardCharsets.UTF_8);
+        int at = info.indexOf(field + ":");
+        if (at < 0) {
+            throw new AssertionError("INFO has no " + field + ": " + info);
+        }
+        at += field.length() + 1;
+        return Long.parseLong(info.substring(at, info.indexOf("\r\n", at)));
+    }
+
     /** Nothing more arrives within {@code millis}. */
     public boolean silentFor(int millis) throws IOException {
         if (pending.isReadable()) {
