@@ -17,6 +17,7 @@ public final class RespRequest {
     private final byte[][] args;
     private final boolean inline;
     private String name;
+    private long weight = -1;
 
     /**
      * @param args at least one argument; the request takes ownership of the arrays
@@ -81,11 +82,14 @@ public final class RespRequest {
     /** Whether the client sent an inline command rather than a multibulk array. */
     /** What the request takes in memory as {@link RespLimits#maxRequestBytes} counts it: its bytes plus a little per argument. */
     public long weight() {
-        long bytes = 0;
-        for (byte[] arg : args) {
-            bytes += arg.length + RespLimits.ARGUMENT_OVERHEAD;
+        if (weight < 0) {
+            long bytes = 0;
+            for (byte[] arg : args) {
+                bytes += arg.length + RespLimits.ARGUMENT_OVERHEAD;
+            }
+            weight = bytes;
         }
-        return bytes;
+        return weight;
     }
 
     public boolean inline() {

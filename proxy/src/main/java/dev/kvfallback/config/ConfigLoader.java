@@ -73,6 +73,9 @@ public final class ConfigLoader {
                     "client-output-buffer-limit", "normal 1gb 256mb 60 pubsub 32mb 8mb 60",
                     "per class (normal, pubsub): hard limit, soft limit, soft seconds of unsent replies; past it "
                             + "the client is closed"),
+            new Option("--maxmemory-clients", List.of("KVFALLBACK_MAXMEMORY_CLIENTS"), "maxmemory-clients", "auto",
+                    "bytes all clients' requests read and not yet answered may hold together; past it the proxy "
+                            + "stops reading clients until some are answered (auto: half the JVM's heap; 0: no limit)"),
             new Option("--max-pipeline", List.of("KVFALLBACK_MAX_PIPELINE"), "max-pipeline", "4096",
                     "requests a client may have sent but not yet been answered; past it the proxy stops reading it"),
             new Option("--databases", List.of("KVFALLBACK_DATABASES"), "databases", "16",
@@ -387,9 +390,12 @@ public final class ConfigLoader {
         long query = queryValue.equalsIgnoreCase("auto") ? Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8)
                 : bytes("client-query-buffer-limit", queryValue, 1L << 20, Long.MAX_VALUE / 2, problems);
         long pipeline = number("max-pipeline", v.get("max-pipeline"), 1, 1_000_000, problems);
+        String clientsMemory = v.get("maxmemory-clients").trim();
+        long maxMemoryClients = clientsMemory.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 2
+                : bytes("maxmemory-clients", clientsMemory, 0, Long.MAX_VALUE / 2, problems);
         Map<String, ProxyConfig.OutputLimit> output = outputLimits(v.get("client-output-buffer-limit"), problems);
         return new ProxyConfig.ClientLimits((int) maxClients, Duration.ofSeconds(timeout), (int) maxBulk, (int) maxArgs,
-                (int) inline, query, (int) pipeline, output.get("normal"), output.get("pubsub"));
+                (int) inline, query, (int) pipeline, maxMemoryClients, output.get("normal"), output.get("pubsub"));
     }
 
     /**

@@ -66,12 +66,14 @@ public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, St
      * @param maxInlineLength     longest inline request or count line ({@code PROTO_INLINE_MAX_SIZE})
      * @param queryBufferLimit    most bytes of one request ({@code client-query-buffer-limit})
      * @param maxPipeline         requests read but not yet answered per client; past it reading pauses
+     * @param maxMemoryClients    bytes all clients' requests read and not yet answered may hold; past it
+     *                            reading pauses ({@code maxmemory-clients}); 0: no limit
      * @param normalOutput        output buffer limit of ordinary clients
      * @param pubsubOutput        output buffer limit of subscribed clients
      */
     public record ClientLimits(int maxClients, java.time.Duration idleTimeout, int maxBulkLength,
                                int maxMultibulkLength, int maxInlineLength, long queryBufferLimit, int maxPipeline,
-                               OutputLimit normalOutput, OutputLimit pubsubOutput) {
+                               long maxMemoryClients, OutputLimit normalOutput, OutputLimit pubsubOutput) {
     }
 
     /**

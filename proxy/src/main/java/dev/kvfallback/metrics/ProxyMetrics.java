@@ -42,6 +42,7 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final String CLIENTS_REJECTED = "kvfallback.clients.rejected";
     public static final String CLIENTS_CLOSED = "kvfallback.clients.closed";
     public static final String AUTH_FAILURES = "kvfallback.auth.failures";
+    public static final String CLIENTS_REQUEST_BYTES = "kvfallback.clients.request.bytes";
     public static final String DIVERGENT_KEYS = "kvfallback.divergent.keys";
     public static final String REPLAY_DONE = "kvfallback.replay.keys.done";
     public static final String REPLAY_LEFT = "kvfallback.replay.keys.left";

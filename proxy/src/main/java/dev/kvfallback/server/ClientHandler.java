@@ -104,9 +104,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final SessionState session;
     /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
     private final int maxPending;
-    /** Bytes of requests read since the client last had nothing outstanding, past which reading pauses. */
+    /**
+     * Bytes of this client's requests read and not yet answered (a request's are given back when its
+     * reply is written, and whatever is left when nothing is outstanding), past which reading pauses;
+     * also counted in {@link #memory}, the budget of every client together.
+     */
     private final long maxPendingBytes;
     private long pendingBytes;
+    private final ClientMemory memory;
+    /** Whether the request being processed has given its weight to a reply slot already. */
+    private boolean weighed;
+    /** Whether a wake-up is registered with {@link #memory}. */
+    private boolean waitingForMemory;
     private final ProxyConfig.OutputLimit normalOutput;
     private final ProxyConfig.OutputLimit pubsubOutput;
     /** When unsent replies first went past the soft output limit, in ms; 0 while under it. */
@@ -141,7 +150,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
                   Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session,
-                  ProxyConfig.ClientLimits limits) {
+                  ProxyConfig.ClientLimits limits, ClientMemory memory) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
@@ -154,6 +163,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.session = session;
         this.maxPending = limits.maxPipeline();
         this.maxPendingBytes = limits.queryBufferLimit();
+        this.memory = memory;
         this.normalOutput = limits.normalOutput();
         this.pubsubOutput = limits.pubsubOutput();
     }
@@ -183,6 +193,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         releasePinned();
         replies.clear();
         parked.clear();
+        memory.give(pendingBytes);
+        pendingBytes = 0;
         super.channelInactive(ctx);
     }
 
@@ -193,18 +205,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof RespProtocolError || msg instanceof RespRequest) {
+                boolean room = true;
                 if (msg instanceof RespRequest request) {
                     pendingBytes += request.weight();
+                    room = memory.take(request.weight());
                 }
                 if (parked.isEmpty() && canDispatch()) {
                     handle(msg);
                 } else {
                     parked.add(msg);
                 }
-                if (replies.size() + parked.size() > maxPending || pendingBytes > maxPendingBytes) {
+                if (replies.size() + parked.size() > maxPending || pendingBytes > maxPendingBytes || !room) {
                     // A pipeline of requests, or of large ones, is read no further until answered:
-                    // a client holds at most about client-query-buffer-limit of them, whatever it sends.
+                    // a client holds at most about client-query-buffer-limit of them, whatever it
+                    // sends, and all clients together at most maxmemory-clients.
                     ctx.channel().config().setAutoRead(false);
+                    if (!room) {
+                        waitForMemory();
+                    }
                 }
             }
         } finally {
@@ -287,6 +305,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean process(RespRequest request) {
         info.commandsProcessed.incrementAndGet();
         processing = request;
+        weighed = false;
         if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
             return queue(request);
         }
@@ -333,7 +352,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         switch (name) {
             case "quit" -> {
-                Reply r = Reply.of(RespValue.Simple.OK, session.protocol);
+                Reply r = weigh(Reply.of(RespValue.Simple.OK, session.protocol));
                 r.closeAfter = true;
                 closing = true;
                 replies.add(r);
@@ -532,7 +551,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return reply(rejected);
         }
         queued.add(request);
-        return reply(RespValue.Simple.QUEUED);
+        reply(RespValue.Simple.QUEUED);
+        replies.peekLast().weight = 0; // the queued request is still held, until EXEC has run it
+        return true;
     }
 
     /** Runs a queued block in order on this loop: local commands here, the rest on the engine. */
@@ -599,9 +620,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (processing != null) {
             metrics.command(meterName(processing), ProxyMetrics.Route.LOCAL).record(value instanceof RespValue.Error, -1);
         }
-        replies.add(Reply.of(value, session.protocol));
+        replies.add(weigh(Reply.of(value, session.protocol)));
         scheduleDrain();
         return true;
+    }
+
+    /** Gives a reply slot the weight of the request it answers, once per request. */
+    private Reply weigh(Reply slot) {
+        if (processing != null && !weighed) {
+            slot.weight = processing.weight();
+            weighed = true;
+        }
+        return slot;
     }
 
     private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform) {
@@ -629,7 +659,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         current = target;
         currentProtocol = session.protocol;
         inflight++;
-        Reply slot = new Reply(session.protocol);
+        Reply slot = weigh(new Reply(session.protocol));
         replies.add(slot);
         session.lastCommand = request.name();
         int protocol = session.protocol;
@@ -927,7 +957,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         current = Target.SUBSCRIBER;
         inflight++;
-        replies.add(Reply.frames(frames, session.protocol));
+        replies.add(weigh(Reply.frames(frames, session.protocol)));
         if (subscriber == null) {
             subscriber = upstream.subscriber(loop, this::pubSubEvent, this::upstreamLost);
         }
@@ -1018,9 +1048,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf out = ctx.alloc().ioBuffer(256);
         boolean close = false;
+        long answered = 0;
         try {
             while (!replies.isEmpty() && replies.peek().done()) {
                 Reply r = replies.poll();
+                answered += r.weight;
                 for (RespValue v : r.values()) {
                     RespEncoder.write(v, r.protocol, out);
                 }
@@ -1033,6 +1065,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             out.release();
             throw e;
         }
+        pendingBytes -= answered;
+        memory.give(answered);
         var future = ctx.writeAndFlush(out);
         if (close || draining && finished()) {
             future.addListener(ChannelFutureListener.CLOSE);
@@ -1083,13 +1117,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /** Asks, once, to be woken on this client's loop when all clients' requests fit the budget again. */
+    private void waitForMemory() {
+        if (!waitingForMemory) {
+            waitingForMemory = true;
+            memory.whenRoom(() -> loop.execute(() -> {
+                waitingForMemory = false;
+                resumeReadingIfRoom();
+            }));
+        }
+    }
+
     private void resumeReadingIfRoom() {
         var channel = ctx.channel();
-        if (finished()) {
-            pendingBytes = 0; // nothing outstanding: the byte window starts again
+        if (finished() && pendingBytes != 0) {
+            // Nothing outstanding: what is left (queued MULTI commands since run) is given back.
+            memory.give(pendingBytes);
+            pendingBytes = 0;
         }
         if (!closing && !draining && !channel.config().isAutoRead() && channel.isWritable()
                 && replies.size() + parked.size() <= maxPending / 2 && pendingBytes <= maxPendingBytes) {
+            if (!memory.hasRoom()) {
+                waitForMemory();
+                return;
+            }
             channel.config().setAutoRead(true);
         }
     }

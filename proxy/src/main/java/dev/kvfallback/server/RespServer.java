@@ -62,6 +62,8 @@ public final class RespServer implements AutoCloseable {
     private final ProxyConfig.ClientLimits clientLimits;
     /** Null for plain TCP. */
     private final SslContext tls;
+    /** What every client's requests read and not yet answered hold together. */
+    private final ClientMemory memory;
     /** Connections open now, counted from accept to close (Redis counts them so for maxclients). */
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -85,6 +87,9 @@ public final class RespServer implements AutoCloseable {
         this.info = info;
         this.limits = limits;
         this.clientLimits = clientLimits;
+        this.memory = new ClientMemory(clientLimits.maxMemoryClients());
+        metrics.gauge(ProxyMetrics.CLIENTS_REQUEST_BYTES, "Bytes of client requests read and not yet answered",
+                memory::held);
         this.tls = tls;
     }
 
@@ -119,7 +124,7 @@ public final class RespServer implements AutoCloseable {
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 local.users().initial(), upstream.defaultDb());
                         ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, recovery, tee,
-                                metrics, info, session, clientLimits);
+                                metrics, info, session, clientLimits, memory);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });

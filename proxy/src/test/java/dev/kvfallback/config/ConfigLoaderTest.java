@@ -185,7 +185,8 @@ class ConfigLoaderTest {
     void clientLimitsTakeRedisUnitsAndSyntax() throws Exception {
         ProxyConfig d = ConfigLoader.load(List.of(), Map.of());
         assertEquals(new ProxyConfig.ClientLimits(10000, java.time.Duration.ZERO, 512 << 20, Integer.MAX_VALUE,
-                64 << 10, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8), 4096, new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
+                64 << 10, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8), 4096,
+                Runtime.getRuntime().maxMemory() / 2, new ProxyConfig.OutputLimit(1L << 30, 256L << 20, 60),
                 new ProxyConfig.OutputLimit(32L << 20, 8L << 20, 60)), d.clients());
         assertEquals(null, d.tls());
         ProxyConfig c = ConfigLoader.load(List.of("--proto-max-bulk-len", "1k", "--client-query-buffer-limit", "2MB",

@@ -31,7 +31,7 @@ class ClientLimitsIT {
         redis = RedisServer.start();
         proxy = Proxy.start(redis.url(), "--maxclients", "6", "--timeout", "1",
                 "--client-output-buffer-limit", "normal 2mb 1mb 2 pubsub 1mb 256kb 1",
-                "--client-query-buffer-limit", "1mb", "--max-pipeline", "2");
+                "--client-query-buffer-limit", "1mb", "--max-pipeline", "2", "--maxmemory-clients", "2mb");
     }
 
     @AfterAll
@@ -162,6 +162,44 @@ class ClientLimitsIT {
             }
             assertEquals(":921600\\r\\n", show(c.call("STRLEN", "limits:window:19")));
         }
+    }
+
+    @Test
+    void clientsPastTheirSharedMemoryWaitTheirTurnAndAllAreAnswered() throws Exception {
+        // Three clients pipelining 9 MB each against a 2 MB budget for all of them: each is paused
+        // and woken as the others' requests are answered. Nothing is lost, and the budget is given back.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Long>> lengths = new ArrayList<>();
+            for (int client = 0; client < 3; client++) {
+                int id = client;
+                lengths.add(pool.submit(() -> {
+                    try (RawClient c = new RawClient(proxy.port())) {
+                        String value = Integer.toString(id).repeat(900 * 1024);
+                        for (int i = 0; i < 10; i++) {
+                            c.send("SET", "limits:shared:" + id + ":" + i, value);
+                        }
+                        for (int i = 0; i < 10; i++) {
+                            assertEquals("+OK\\r\\n", show(c.readReply()), "client " + id + ", request " + i);
+                        }
+                        return Long.parseLong(show(c.call("STRLEN", "limits:shared:" + id + ":9")).replaceAll("\\D", ""));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<Long> length : lengths) {
+                assertEquals(921600L, length.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // The clients have closed; their connections' ends are handled on the proxy's loops meanwhile.
+        long deadline = System.currentTimeMillis() + 5000;
+        double held;
+        while ((held = proxy.metrics().registry().get("kvfallback.clients.request.bytes").gauge().value()) != 0
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0.0, held, "bytes still counted after every request was answered");
     }
 
     @Test
