@@ -79,7 +79,6 @@ public final class RespRequest {
         return Collections.unmodifiableList(Arrays.asList(args));
     }
 
-    /** Whether the client sent an inline command rather than a multibulk array. */
     /** What the request takes in memory as {@link RespLimits#maxRequestBytes} counts it: its bytes plus a little per argument. */
     public long weight() {
         if (weight < 0) {
@@ -92,6 +91,7 @@ public final class RespRequest {
         return weight;
     }
 
+    /** Whether the client sent an inline command rather than a multibulk array. */
     public boolean inline() {
         return inline;
     }

@@ -252,13 +252,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** Prometheus's text exposition format. */
     private static void sendText(HttpExchange exchange, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        secure(exchange);
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        write(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean repair(Map<String, String> query) {
@@ -338,22 +332,22 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = Json.write(secrets.redactStrings(body)).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        secure(exchange);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        write(exchange, status, "application/json",
+                Json.write(secrets.redactStrings(body)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** One of the admin panel's files. */
     private static void sendAsset(HttpExchange exchange, Asset asset) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", asset.contentType());
+        write(exchange, 200, asset.contentType(), asset.bytes());
+    }
+
+    /** Every answer: its type, the security headers, the body, closed. */
+    private static void write(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         secure(exchange);
-        exchange.sendResponseHeaders(200, asset.bytes().length);
+        exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(asset.bytes());
+            out.write(body);
         }
     }
 

@@ -386,13 +386,12 @@ public final class ConfigLoader {
                 dev.kvfallback.protocol.RespLimits.MAX_ARRAY_SIZE, problems);
         long maxArgs = number("proto-max-multibulk-len", v.get("proto-max-multibulk-len"), 1, Integer.MAX_VALUE, problems);
         long inline = bytes("proto-inline-max-size", v.get("proto-inline-max-size"), 1024, 1L << 30, problems);
-        String queryValue = v.get("client-query-buffer-limit").trim();
-        long query = queryValue.equalsIgnoreCase("auto") ? Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8)
-                : bytes("client-query-buffer-limit", queryValue, 1L << 20, Long.MAX_VALUE / 2, problems);
+        long heap = Runtime.getRuntime().maxMemory();
+        long query = bytesOrAuto("client-query-buffer-limit", v.get("client-query-buffer-limit"),
+                Math.min(1L << 30, heap / 8), 1L << 20, Long.MAX_VALUE / 2, problems);
         long pipeline = number("max-pipeline", v.get("max-pipeline"), 1, 1_000_000, problems);
-        String clientsMemory = v.get("maxmemory-clients").trim();
-        long maxMemoryClients = clientsMemory.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 2
-                : bytes("maxmemory-clients", clientsMemory, 0, Long.MAX_VALUE / 2, problems);
+        long maxMemoryClients = bytesOrAuto("maxmemory-clients", v.get("maxmemory-clients"), heap / 2, 0,
+                Long.MAX_VALUE / 2, problems);
         Map<String, ProxyConfig.OutputLimit> output = outputLimits(v.get("client-output-buffer-limit"), problems);
         return new ProxyConfig.ClientLimits((int) maxClients, Duration.ofSeconds(timeout), (int) maxBulk, (int) maxArgs,
                 (int) inline, query, (int) pipeline, maxMemoryClients, output.get("normal"), output.get("pubsub"));
@@ -435,6 +434,11 @@ public final class ConfigLoader {
             problems.add(key + " " + path + " is not a readable file");
         }
         return path;
+    }
+
+    /** {@link #bytes}, or {@code auto} for the value the heap allows. */
+    private static long bytesOrAuto(String key, String value, long auto, long min, long max, List<String> problems) {
+        return value.trim().equalsIgnoreCase("auto") ? auto : bytes(key, value, min, max, problems);
     }
 
     /**

@@ -436,11 +436,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * Inside a MULTI sent to Redis: records, once Redis answers {@code +QUEUED}, the command's
      * ticket (null if the tee does not follow it), so EXEC's reply items can be matched to them.
      */
-    private UnaryOperator<RespValue> queuedTicket(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        if (spec != null && spec.isContainer() && request.size() > 1) {
-            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-        }
+    private UnaryOperator<RespValue> queuedTicket(RespRequest request, CommandSpec spec) {
         Tee.Ticket ticket = spec == null || !spec.arityAccepts(request.size()) ? null
                 : tee.ticket(spec, session.db, request);
         return reply -> {
@@ -462,10 +458,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * EXEC aborts the transaction with EXECABORT exactly as it does after a NOPERM of its own.
      */
     private boolean queueOnPinned(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        if (spec != null && spec.isContainer() && request.size() > 1) {
-            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-        }
+        CommandSpec spec = resolve(request);
         if (spec != null && NOT_IN_UPSTREAM_MULTI.contains(spec.name())) {
             // Queued on Redis they would try Redis's passwords, uncounted, or hand out Redis's own.
             RespValue.Error error = Errors.unsupported(spec.name().toUpperCase(Locale.ROOT).replace('|', ' ')
@@ -479,7 +472,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     : spec.arityAccepts(request.size()) ? Errors.noPerm(spec.name()) : Errors.wrongArity(spec.name());
             return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> error, null);
         }
-        return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request), null);
+        return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request, spec), null);
+    }
+
+    /** The spec of the command, or of its subcommand for a container (CONFIG GET); null if the table has neither. */
+    private CommandSpec resolve(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        if (spec != null && spec.isContainer() && request.size() > 1) {
+            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        return spec;
     }
 
     /** Fallback routing: connection commands stay local, MULTI is queued here, data goes to the engine. */
@@ -569,10 +571,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private CompletionStage<RespValue> runQueued(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        if (spec.isContainer()) {
-            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-        }
+        CommandSpec spec = resolve(request); // checked when queued: never null here
         if (LocalCommands.isLocal(spec)) {
             return CompletableFuture.completedFuture(local.run(spec, request, session));
         }

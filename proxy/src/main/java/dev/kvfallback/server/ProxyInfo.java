@@ -18,7 +18,8 @@ public final class ProxyInfo {
     /** Connections refused at {@code maxclients}, as Redis's {@code rejected_connections}. */
     final AtomicLong rejectedConnections = new AtomicLong();
     /** Clients closed for what they did, by reason (see {@link Closed}). */
-    private final AtomicLong[] closed = new AtomicLong[Closed.values().length];
+    private final AtomicLong[] closed = java.util.stream.Stream.generate(AtomicLong::new)
+            .limit(Closed.values().length).toArray(AtomicLong[]::new);
     /** AUTH attempts refused (the proxy's {@code Users} count them). */
     private final java.util.function.LongSupplier authFailures;
     private final dev.kvfallback.config.Secrets secrets;
@@ -57,12 +58,6 @@ public final class ProxyInfo {
         this.upstream = upstream;
         this.mode = mode;
         this.more = more;
-    }
-
-    {
-        for (int i = 0; i < closed.length; i++) {
-            closed[i] = new AtomicLong();
-        }
     }
 
     public int connectedClients() {
