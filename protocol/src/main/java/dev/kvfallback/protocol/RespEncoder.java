@@ -38,6 +38,8 @@ public final class RespEncoder {
     private static final byte[] NULL_ARRAY = ascii("*-1\r\n");
     private static final byte[] TRUE_RESP3 = ascii("#t\r\n");
     private static final byte[] FALSE_RESP3 = ascii("#f\r\n");
+    private static final byte[] RAW_NOT_DOWNGRADED =
+            ascii("ERR kvfallback: a RESP3 reply too deeply nested to convert to RESP2");
     private static final byte[] LONG_MIN_DIGITS = ascii(Long.toString(Long.MIN_VALUE));
 
     private RespEncoder() {
@@ -139,6 +141,12 @@ public final class RespEncoder {
                 writeElements(out, a.attributes(), true);
             }
             writeValue(a.value(), resp3, out);
+        } else if (value instanceof RespValue.Raw r) {
+            if (r.protocol() == 3 && !resp3) {
+                writeLine(out, '-', RAW_NOT_DOWNGRADED);
+            } else {
+                out.writeBytes(r.bytes());
+            }
         } else {
             throw new IllegalArgumentException("not a RESP value: " + value);
         }

@@ -185,4 +185,23 @@ public sealed interface RespValue {
      */
     record Attributed(List<RespValue> attributes, RespValue value) implements RespValue {
     }
+
+    /**
+     * One element exactly as a server encoded it in RESP{@code protocol}, relayed without being
+     * decoded: a reply nested deeper than a decoder's stack goes (a Lua script may return a table
+     * thousands of levels deep) or one that carries RESP3 attributes. Written as is to a client of
+     * the same protocol, and RESP2 bytes to a RESP3 client; RESP3 bytes cannot be downgraded
+     * without decoding them, so a RESP2 client gets an error in their place.
+     */
+    record Raw(int protocol, byte[] bytes) implements RespValue {
+        @Override public boolean equals(Object o) {
+            return o instanceof Raw r && protocol == r.protocol && Arrays.equals(bytes, r.bytes);
+        }
+        @Override public int hashCode() {
+            return protocol * 31 + Arrays.hashCode(bytes);
+        }
+        @Override public String toString() {
+            return "raw RESP" + protocol + " (" + bytes.length + " bytes)";
+        }
+    }
 }

@@ -67,8 +67,13 @@ public final class RespValueDecoder extends ByteToMessageDecoder {
      * @throws DecoderException if the bytes are not RESP or break the default limits
      */
     public static RespValue decodeOne(ByteBuf buf) {
+        return decodeOne(buf, RespLimits.defaults());
+    }
+
+    /** {@link #decodeOne(ByteBuf)} within {@code limits}. */
+    public static RespValue decodeOne(ByteBuf buf, RespLimits limits) {
         int mark = buf.readerIndex();
-        RespValue value = new RespValueDecoder().next(buf);
+        RespValue value = new RespValueDecoder(limits).next(buf);
         if (value == null) {
             buf.readerIndex(mark);
         }

@@ -19,6 +19,7 @@ import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.upstream.ErrorClassifier;
 import dev.kvfallback.upstream.Upstream;
+import dev.kvfallback.upstream.UpstreamErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -693,7 +694,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }));
                 return;
             }
-            answered(slot, transform == null ? value : transform.apply(value));
+            answered(slot, transformed(transform, value));
         };
         if (landing != null && upstreamBound) {
             landing.depart(target == Target.PINNED ? pinnedDomain : sharedDomains[protocol]);
@@ -732,7 +733,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (reply instanceof RespValue.Error e && redisDown != null) {
             reply = Errors.bothDown(redisDown, e);
         }
-        return transform == null ? reply : transform.apply(reply);
+        return transformed(transform, reply);
+    }
+
+    /**
+     * The reply after the proxy's own rewrite of it (INFO's section, CONFIG GET's masks): a failure
+     * there is the proxy's, so this command gets an error and nothing else changes.
+     */
+    private static RespValue transformed(UnaryOperator<RespValue> transform, RespValue value) {
+        if (transform == null) {
+            return value;
+        }
+        try {
+            return transform.apply(value);
+        } catch (RuntimeException e) {
+            log.warn("could not rewrite a reply: {}", e.toString());
+            return UpstreamErrors.of(e);
+        }
     }
 
     /**

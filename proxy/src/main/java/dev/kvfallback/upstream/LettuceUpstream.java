@@ -87,7 +87,7 @@ public final class LettuceUpstream implements Upstream {
     @Override
     public void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
         Link link = link(loop);
-        RawCommand command = new RawCommand(loop, request, reply);
+        RawCommand command = new RawCommand(loop, protocol, request, reply);
         link.deadlines[protocol].track(command);
         link.pending[protocol].add(command);
     }
@@ -172,7 +172,7 @@ public final class LettuceUpstream implements Upstream {
             throw new IllegalStateException("Lettuce pipeline has no CommandHandler: " + pipeline.names());
         }
         if (!(ctx.handler() instanceof io.lettuce.core.pubsub.PubSubCommandHandler)) {
-            pipeline.addBefore(ctx.name(), "kvfallback-shapes", new ShapeRecorder((CommandHandler) ctx.handler()));
+            pipeline.addBefore(ctx.name(), "kvfallback-shapes", new ShapeRecorder(((CommandHandler) ctx.handler())::getStack));
             pipeline.addBefore(ctx.name(), "kvfallback-coalescer", new WriteCoalescer());
         }
     }
@@ -325,9 +325,11 @@ public final class LettuceUpstream implements Upstream {
     private final class PinnedConnection implements Pinned {
         private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
         private final EventLoop loop;
+        private final int protocol;
 
         PinnedConnection(Link link, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
             this.loop = link.loop;
+            this.protocol = protocol;
             RedisURI target = uriFor(db);
             RedisClient client = link.client(protocol, true);
             this.connector = new Connector<>(link.loop, "pinned Redis",
@@ -339,7 +341,7 @@ public final class LettuceUpstream implements Upstream {
 
         @Override
         public void send(RespRequest request, Consumer<RespValue> reply) {
-            connector.submit(new Dispatch<>(new RawCommand(loop, request, reply)));
+            connector.submit(new Dispatch<>(new RawCommand(loop, protocol, request, reply)));
         }
 
         @Override

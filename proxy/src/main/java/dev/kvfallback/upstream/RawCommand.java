@@ -40,8 +40,9 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
     /** Lettuce's completion hooks (in practice the timeout writer's cancel). */
     private BiConsumer<? super RespValue, Throwable> onComplete;
 
-    RawCommand(EventLoop loop, RespRequest request, Consumer<RespValue> callback) {
-        this(loop, request, new ReplyShape(), callback);
+    /** @param protocol the RESP version of the connection it is sent on */
+    RawCommand(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> callback) {
+        this(loop, request, new ReplyShape(protocol), callback);
     }
 
     private RawCommand(EventLoop loop, RespRequest request, ReplyShape shape, Consumer<RespValue> callback) {
@@ -77,7 +78,7 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
             return !isDone();
         }
         boolean changed = super.completeExceptionally(throwable);
-        answer(UpstreamErrors.unavailable(throwable));
+        answer(UpstreamErrors.of(throwable));
         return changed;
     }
 

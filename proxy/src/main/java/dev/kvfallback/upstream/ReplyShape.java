@@ -7,14 +7,44 @@ import java.util.Arrays;
  * {@link RespOutput} can tell {@code +OK} from {@code $2 OK}: Lettuce's decoder hands both to
  * {@code set(ByteBuffer)}. Recorded by {@link ShapeRecorder} from the bytes Redis sent; for each
  * element that reaches {@code set(ByteBuffer)} (simple, bulk, verbatim, bulk error, or a null):
- * its type byte, and for a verbatim string its three-letter format.
+ * its type byte, and for a verbatim string its three-letter format; or that it is a raw element
+ * standing in for what Lettuce cannot decode (see {@link ShapeRecorder}).
  */
 final class ReplyShape {
 
+    /** The kind of an element relayed raw ({@link #addRaw}). */
+    static final byte RAW = 'R';
+
+    private final int protocol;
     private byte[] kinds = new byte[8];
     private String[] formats;
     private int written;
     private int read;
+    /** The raw elements' bytes, in order; null while there are none. */
+    private java.util.ArrayDeque<byte[]> raws;
+
+    /** @param protocol the RESP version of the connection the reply arrives on */
+    ReplyShape(int protocol) {
+        this.protocol = protocol;
+    }
+
+    int protocol() {
+        return protocol;
+    }
+
+    /** An element Lettuce gets as an empty bulk string and the client as these bytes. */
+    void addRaw(byte[] bytes) {
+        add(RAW);
+        if (raws == null) {
+            raws = new java.util.ArrayDeque<>(1);
+        }
+        raws.add(bytes);
+    }
+
+    /** The bytes of the next raw element, after {@link #next} returned {@link #RAW}. */
+    byte[] nextRaw() {
+        return raws.poll();
+    }
 
     void add(byte kind) {
         if (written == kinds.length) {

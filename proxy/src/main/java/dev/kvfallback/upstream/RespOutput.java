@@ -64,6 +64,10 @@ final class RespOutput extends CommandOutput<byte[], byte[], RespValue> {
             add(RespValue.Null.BULK);
             return;
         }
+        if (kind == ReplyShape.RAW) {
+            add(new RespValue.Raw(shape.protocol(), shape.nextRaw()));
+            return;
+        }
         byte[] b = copy(bytes);
         add(switch (kind) {
             case '+' -> new RespValue.Simple(b);

@@ -16,6 +16,30 @@ public final class UpstreamErrors {
         return new RespValue.Error("ERR kvfallback: Redis unavailable (" + describe(cause) + ")");
     }
 
+    /**
+     * The error reply for a round trip that ended in {@code cause}: {@link #unavailable} when Redis
+     * or the way to it failed (no connection, closed, timed out); when the proxy itself failed to
+     * read a reply (a decoder's limit, a bug), an ordinary command error, which switches no mode:
+     * {@code ERR kvfallback: could not read Redis's reply (cause)}.
+     */
+    public static RespValue.Error of(Throwable cause) {
+        if (!isInternal(cause)) {
+            return unavailable(cause);
+        }
+        return new RespValue.Error("ERR kvfallback: could not read Redis's reply (" + describe(cause) + ")");
+    }
+
+    /**
+     * Whether {@code cause} is the proxy's own failure: a protocol error of Lettuce's decoder, or an
+     * exception other than Lettuce's connection and timeout ones and the connector's closed state.
+     */
+    static boolean isInternal(Throwable cause) {
+        return cause instanceof io.lettuce.core.protocol.RedisProtocolException
+                || cause instanceof Error
+                || cause instanceof RuntimeException && !(cause instanceof io.lettuce.core.RedisException)
+                        && !(cause instanceof IllegalStateException);
+    }
+
     static String describe(Throwable cause) {
         if (cause == null) {
             return "command cancelled";

@@ -1,6 +1,7 @@
 package dev.kvfallback.testing;
 
 import dev.kvfallback.protocol.RespEncoder;
+import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.protocol.RespValueDecoder;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,8 @@ public final class RawClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final ByteBuf pending = Unpooled.buffer();
+    /** Redis's replies may nest as deep as Lua's stack lets a script's table go (about 8000 levels). */
+    private static final RespLimits LIMITS = RespLimits.defaults().withMaxNestingDepth(100_000);
 
     public RawClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
@@ -69,7 +72,7 @@ public final class RawClient implements AutoCloseable {
         while (true) {
             int start = pending.readerIndex();
             if (pending.isReadable()) {
-                RespValue v = RespValueDecoder.decodeOne(pending);
+                RespValue v = RespValueDecoder.decodeOne(pending, LIMITS);
                 if (v != null) {
                     byte[] reply = new byte[pending.readerIndex() - start];
                     pending.getBytes(start, reply);

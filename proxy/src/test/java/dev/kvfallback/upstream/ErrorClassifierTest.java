@@ -1,5 +1,6 @@
 package dev.kvfallback.upstream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,5 +56,20 @@ class ErrorClassifierTest {
         assertEquals(kind, ErrorClassifier.classify(bytes));
         assertEquals(readFallsBack, ErrorClassifier.fallsBack(bytes, false), "a read");
         assertEquals(writeFallsBack, ErrorClassifier.fallsBack(bytes, true), "a write");
+    }
+
+    @Test
+    void aRoundTripTheProxyFailedToReadIsTheCommandsErrorNotRedisFailing() {
+        // Lettuce's decoder past its depth, a protocol error, a bug: the proxy's own, no switch.
+        for (Throwable own : new Throwable[] {new ArrayIndexOutOfBoundsException("Index 32 out of bounds for length 32"),
+                new io.lettuce.core.protocol.RedisProtocolException("Not implemented"), new NullPointerException()}) {
+            assertEquals(ErrorClassifier.Kind.COMMAND, ErrorClassifier.classify(UpstreamErrors.of(own).bytes()), own.toString());
+        }
+        // Redis, or the way to it: connection refused or closed, no answer within the budget.
+        for (Throwable redis : new Throwable[] {new io.lettuce.core.RedisConnectionException("refused"),
+                new io.lettuce.core.RedisCommandTimeoutException("timed out"), new io.lettuce.core.RedisException("Connection closed"),
+                new java.io.IOException("Connection reset by peer"), new IllegalStateException("connection closed")}) {
+            assertEquals(ErrorClassifier.Kind.UNAVAILABLE, ErrorClassifier.classify(UpstreamErrors.of(redis).bytes()), redis.toString());
+        }
     }
 }
