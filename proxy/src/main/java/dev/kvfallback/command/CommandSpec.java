@@ -39,13 +39,21 @@ public record CommandSpec(String name, int arity, Set<String> flags, int firstKe
     }
 
     /**
+     * Where the keys of a call of this command are in {@code argv} (the command name first), in
+     * order: by the key specs, or SORT's own rule (its STORE key has none; SORT_RO has a plain spec),
+     * as {@code COMMAND GETKEYS} lists them.
+     */
+    public List<Integer> keyPositions(List<byte[]> argv) {
+        return name.equals("sort") ? KeySpec.sortPositions(argv) : KeySpec.positions(keySpecs, argv, arity);
+    }
+
+    /**
      * The keys a call of this command names ({@code argv} with the command name first), each once,
      * in the order they appear: by the key specs, or SORT's own rule (its STORE key has none). The
      * one answer the engine, the tee and the write-back share.
      */
     public List<byte[]> keys(List<byte[]> argv) {
-        List<Integer> positions = name.equals("sort") ? KeySpec.sortPositions(argv)
-                : KeySpec.positions(keySpecs, argv, arity);
+        List<Integer> positions = keyPositions(argv);
         List<byte[]> keys = new java.util.ArrayList<>(positions.size());
         for (int p : positions) {
             byte[] key = argv.get(p);

@@ -105,26 +105,19 @@ public record KeySpec(BeginSearch begin, FindKeys find) {
      * and the STORE destination, skipping the arguments of LIMIT, GET and BY.
      */
     public static List<Integer> sortPositions(List<byte[]> argv) {
-        List<Integer> keys = new java.util.ArrayList<>();
-        keys.add(1);
+        // Redis's sortGetKeys: options take no argument unless listed; only the last STORE counts
+        // (as in SORT itself), and a STORE's key is looked at as an option name too.
+        int store = -1;
         for (int i = 2; i < argv.size(); i++) {
             String arg = new String(argv.get(i), java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
-            int skip = switch (arg) {
-                case "limit" -> 2;
-                case "get", "by" -> 1;
-                case "store" -> -1;
-                default -> 0;
-            };
-            if (skip < 0) {
-                if (i + 1 < argv.size()) {
-                    keys.add(i + 1);
-                }
-                i++;
-            } else {
-                i += skip;
+            switch (arg) {
+                case "limit" -> i += 2;
+                case "get", "by" -> i += 1;
+                case "store" -> store = i + 1 < argv.size() ? i + 1 : store;
+                default -> { }
             }
         }
-        return keys;
+        return store < 0 ? List.of(1) : List.of(1, store);
     }
 
     private static int keywordStart(Keyword kw, List<byte[]> argv) {

@@ -293,9 +293,7 @@ public final class LocalCommands {
         if (!spec.arityAccepts(argv.size())) {
             return Errors.INVALID_ARGUMENT_COUNT;
         }
-        List<Integer> positions = spec.name().startsWith("sort")
-                ? KeySpec.sortPositions(argv)
-                : KeySpec.positions(spec.keySpecs(), argv, spec.arity());
+        List<Integer> positions = spec.keyPositions(argv);
         if (positions.isEmpty()) {
             return spec.has("no_mandatory_keys") ? RespValue.Array.EMPTY : Errors.INVALID_ARGUMENTS;
         }

@@ -83,7 +83,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     private static final Set<String> WAITS = Set.of("wait", "waitaof");
     /** Commands refused inside a MULTI sent to Redis (which would queue them and run them as its own). */
-    private static final Set<String> NOT_IN_UPSTREAM_MULTI = Set.of("auth", "hello", "config|get");
+    private static final Set<String> NOT_IN_UPSTREAM_MULTI = Set.of("auth", "hello", "config|get", "client|reply");
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
@@ -148,6 +148,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private long pinnedDomain;
     /** The request being processed, for counting the replies answered here. */
     private RespRequest processing;
+    /** {@code CLIENT REPLY OFF}: no reply is written until {@code CLIENT REPLY ON}. */
+    private boolean replyOff;
+    /** {@code CLIENT REPLY SKIP}: the next command's reply is not written. */
+    private boolean skipNext;
+    /** Whether the reply of the request being processed is not written. */
+    private boolean silentRequest;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
                   Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session,
@@ -307,6 +313,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         info.commandsProcessed.incrementAndGet();
         processing = request;
         weighed = false;
+        silentRequest = replyOff || skipNext;
+        skipNext = false;
         if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
             return queue(request);
         }
@@ -348,6 +356,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private boolean route(CommandSpec spec, RespRequest request) {
         String name = spec.name();
+        if (name.equals("client|reply")) {
+            return clientReply(request);
+        }
         if ((failover.servesFromMongo() || queued != null) && !name.equals("quit") && !name.equals("reset")) {
             return routeToEngine(spec, request);
         }
@@ -377,12 +388,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 // A debugging session takes over the connection it runs on, and Redis's whole server in
                 // SYNC mode: on a connection shared by many clients it would stall them all.
                 return reply(Errors.unsupported("SCRIPT DEBUG"));
-            }
-            case "client|reply" -> {
-                String mode = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-                return reply(mode.equals("on") ? RespValue.Simple.OK
-                        : mode.equals("off") || mode.equals("skip") ? Errors.unsupported("CLIENT REPLY " + mode.toUpperCase(Locale.ROOT))
-                        : Errors.SYNTAX);
             }
             case "client|no-evict", "client|caching", "readonly", "readwrite", "asking" -> {
                 // Connection state: it must stay on the session's own connection.
@@ -431,6 +436,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return forward(routeFor(spec), request, null, tee == null ? null : tee.ticket(spec, session.db, request));
             }
         }
+    }
+
+    /**
+     * {@code CLIENT REPLY ON|OFF|SKIP}, kept here in every mode: the proxy simply does not write the
+     * replies the client turned off (a reply to ON is written even after a SKIP, as in Redis).
+     * Pushes (pub/sub messages, invalidations) are still written, as Redis 7.0 writes them.
+     */
+    private boolean clientReply(RespRequest request) {
+        switch (new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT)) {
+            case "on" -> {
+                replyOff = false;
+                silentRequest = false;
+            }
+            case "off" -> {
+                replyOff = true;
+                silentRequest = true;
+            }
+            case "skip" -> {
+                skipNext = !replyOff;
+                silentRequest = true;
+            }
+            default -> {
+                return reply(Errors.SYNTAX);
+            }
+        }
+        return reply(RespValue.Simple.OK);
     }
 
     /**
@@ -629,6 +660,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Reply weigh(Reply slot) {
         if (processing != null && !weighed) {
             slot.weight = processing.weight();
+            slot.silent = silentRequest;
             weighed = true;
         }
         return slot;
@@ -896,6 +928,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.patterns.clear();
         session.shardChannels.clear();
         session.login(local.users().initial());
+        replyOff = false;
+        silentRequest = false;
         return reply(new RespValue.Simple("RESET"));
     }
 
@@ -1069,8 +1103,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             while (!replies.isEmpty() && replies.peek().done()) {
                 Reply r = replies.poll();
                 answered += r.weight;
-                for (RespValue v : r.values()) {
-                    RespEncoder.write(v, r.protocol, out);
+                if (!r.silent) {
+                    for (RespValue v : r.values()) {
+                        RespEncoder.write(v, r.protocol, out);
+                    }
                 }
                 if (r.closeAfter) {
                     close = true;

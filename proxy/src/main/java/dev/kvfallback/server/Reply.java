@@ -17,6 +17,8 @@ final class Reply {
     private List<RespValue> frames;
     private int expectedFrames;
     boolean closeAfter;
+    /** Not written: the client turned replies off ({@code CLIENT REPLY OFF|SKIP}). */
+    boolean silent;
     /** Bytes of the request this answers, given back to the client's budget once written (0: none). */
     long weight;
 

@@ -74,7 +74,10 @@ class ConformanceIT {
                         c("COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b"),
                         c("COMMAND", "GETKEYS", "PING", "x"), c("COMMAND", "GETKEYS", "NOSUCH", "x"),
                         c("COMMAND", "GETKEYS", "GET", "a", "b"), c("COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"),
-                        c("COMMAND", "GETKEYS", "SORT", "k", "STORE", "d")),
+                        c("COMMAND", "GETKEYS", "SORT", "k", "STORE", "d"),
+                        c("COMMAND", "GETKEYS", "SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"),
+                        c("COMMAND", "GETKEYS", "SORT", "abc", "STORE", "get", "x", "STORE"),
+                        c("COMMAND", "GETKEYS", "SORT_RO", "abc", "LIMIT", "0", "1", "STORE", "d")),
                 of("keys and expiry", c("SET", "k", "v"), c("EXPIRE", "k", "100"), c("TTL", "k"), c("PERSIST", "k"),
                         c("PTTL", "k"), c("DBSIZE"), c("SCAN", "0"), c("RENAME", "k", "k2"), c("RENAME", "nokey", "k3")),
                 of("large value", c("SET", "big", big), c("GET", "big"), c("STRLEN", "big")));

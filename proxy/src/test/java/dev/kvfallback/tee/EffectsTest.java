@@ -208,6 +208,8 @@ class EffectsTest {
         assertEquals(List.of("k", "d"), keys("SORT", "k", "STORE", "d"));
         assertEquals(List.of("k", "d"), keys("SORT", "k", "BY", "w_*", "LIMIT", "0", "5", "GET", "#", "STORE", "d"));
         assertEquals(List.of("k"), keys("SORT", "k", "BY", "store"), "a BY pattern named like the option is no key");
+        assertEquals(List.of("abc", "def"), keys("SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"),
+                "only the last STORE is written, as in Redis");
     }
 
     // --- the rewrites compute Redis's reply (as the tee's self-check compares it, on the wire)
