@@ -132,7 +132,7 @@ public final class KvFallback implements AutoCloseable {
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         LettuceUpstream upstream = new LettuceUpstream(uri, RedisUrls.redact(config.redisUrl()), group,
-                config.redisCaCert() == null ? null : config.redisCaCert().toFile());
+                config.redisCaCert() == null ? null : config.redisCaCert().toFile(), !config.forceFallback());
         MongoStore store = null;
         Tee tee = null;
         UpstreamSource writeBack = null;

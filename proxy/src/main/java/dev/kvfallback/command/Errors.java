@@ -67,6 +67,32 @@ public final class Errors {
         return new RespValue.Error("NOPERM this user has no permissions to run the '" + name + "' command");
     }
 
+    public static final RespValue.Error NOTBUSY = new RespValue.Error("NOTBUSY No scripts in execution right now.");
+    public static final RespValue.Error INVALID_CLIENT_ID = new RespValue.Error("ERR Invalid client ID");
+    public static final RespValue.Error CLIENT_ID_NOT_POSITIVE = new RespValue.Error("ERR client-id should be greater than 0");
+    public static final RespValue.Error NO_SUCH_CLIENT = new RespValue.Error("ERR No such client");
+    public static final RespValue.Error TIMEOUT_NOT_INTEGER = new RespValue.Error("ERR timeout is not an integer or out of range");
+    public static final RespValue.Error TIMEOUT_NEGATIVE = new RespValue.Error("ERR timeout is negative");
+    public static final RespValue.Error PAUSE_MODE = new RespValue.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    public static final RespValue.Error UNBLOCK_REASON =
+            new RespValue.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+
+    /** A subcommand's own argument check: {@code ERR unknown subcommand or wrong number of arguments for 'x'. Try CLIENT HELP.} */
+    public static RespValue.Error subcommandArguments(String container, byte[] sub) {
+        return new RespValue.Error("ERR unknown subcommand or wrong number of arguments for '"
+                + truncate(new String(sub, StandardCharsets.UTF_8), 128) + "'. Try " + container + " HELP.");
+    }
+
+    /** {@code ERR Unknown client type 'x'}. */
+    public static RespValue.Error unknownClientType(byte[] type) {
+        return new RespValue.Error("ERR Unknown client type '" + new String(type, StandardCharsets.UTF_8) + "'");
+    }
+
+    /** {@code ERR No such user 'x'}. */
+    public static RespValue.Error noSuchUser(String user) {
+        return new RespValue.Error("ERR No such user '" + user + "'");
+    }
+
     /** The client reached its maximum; Redis writes it and closes the connection. */
     public static final RespValue.Error MAX_CLIENTS = new RespValue.Error("ERR max number of clients reached");
 

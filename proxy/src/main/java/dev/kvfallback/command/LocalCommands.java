@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * The commands the proxy answers itself, because they describe the client's connection to the
- * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID/INFO,
+ * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID,
  * ACL WHOAMI and COMMAND COUNT/INFO/DOCS/GETKEYS. Replies and errors are Redis 7.0's.
  */
 public final class LocalCommands {
@@ -36,7 +36,7 @@ public final class LocalCommands {
     public static boolean isLocal(CommandSpec spec) {
         return switch (spec.name()) {
             case "ping", "echo", "hello", "auth", "select", "quit", "reset",
-                 "client|setname", "client|getname", "client|id", "client|info", "acl|whoami",
+                 "client|setname", "client|getname", "client|id", "acl|whoami",
                  "command", "command|count", "command|info", "command|docs", "command|getkeys" -> true;
             default -> false;
         };
@@ -53,7 +53,6 @@ public final class LocalCommands {
             case "client|setname" -> setName(request, session);
             case "client|getname" -> session.name == null ? RespValue.Null.BULK : new RespValue.Bulk(session.name);
             case "client|id" -> new RespValue.Int(session.id);
-            case "client|info" -> clientInfo(session);
             case "acl|whoami" -> RespValue.Bulk.of(session.user.name());
             case "command" -> commandList(all());
             case "command|count" -> new RespValue.Int(table.size());
@@ -194,28 +193,6 @@ public final class LocalCommands {
             }
         }
         return true;
-    }
-
-    private RespValue clientInfo(SessionState s) {
-        long now = System.currentTimeMillis();
-        String line = "id=" + s.id
-                + " addr=" + s.remoteAddress
-                + " laddr=" + s.localAddress
-                + " fd=-1"
-                + " name=" + (s.name == null ? "" : new String(s.name, StandardCharsets.UTF_8))
-                + " age=" + (now - s.createdAtMillis) / 1000
-                + " idle=0"
-                + " flags=" + (s.inMulti ? "x" : s.subscriptions() > 0 ? "P" : "N")
-                + " db=" + s.db
-                + " sub=" + s.channels.size()
-                + " psub=" + s.patterns.size()
-                + " ssub=" + s.shardChannels.size()
-                + " multi=" + (s.inMulti ? 0 : -1)
-                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
-                + " events=r cmd=client|info user=" + (s.user == null ? "default" : s.user.name()) + " redir=-1"
-                + " resp=" + s.protocol + "\n";
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        return new RespValue.Verbatim("txt", bytes);
     }
 
     private List<CommandSpec> all() {

@@ -133,6 +133,11 @@ public final class Users {
         return null;
     }
 
+    /** Whether a user of this name exists: {@code default} always does, as in Redis (perhaps disabled). */
+    public boolean exists(String name) {
+        return name.equals(DEFAULT_USER) || users.containsKey(name);
+    }
+
     /** AUTH and HELLO AUTH attempts refused since start. */
     public long failures() {
         return failures.get();

@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -87,6 +88,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
+    /**
+     * Commands Redis runs while a script holds it ({@code allow_busy}) that act on Redis itself:
+     * sent in every mode, on a connection of their own, so they never wait behind the script.
+     */
+    private static final Set<String> ALONE = Set.of("script|kill", "function|kill", "function|stats", "shutdown");
+    /** CLIENT subcommands that describe tracking: a tracking client's pinned connection answers them. */
+    private static final Set<String> TRACKING_STATE = Set.of("client|trackinginfo", "client|getredir");
     private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** Where a command runs; commands in flight on one target park commands for another. */
@@ -103,6 +111,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     private final ProxyInfo info;
     private final SessionState session;
+    private final Clients clients;
     /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
     private final int maxPending;
     /**
@@ -152,12 +161,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean replyOff;
     /** {@code CLIENT REPLY SKIP}: the next command's reply is not written. */
     private boolean skipNext;
+    /** {@code CLIENT NO-EVICT on}: only shown in CLIENT LIST (the proxy pauses clients, it evicts none). */
+    private boolean noEvict;
+    /** Whether a blocking command of this client is in flight on its pinned connection. */
+    private boolean blocked;
+    /** Whether the reply being computed by {@link #later} ends this connection (CLIENT KILL of itself). */
+    private boolean closeAfterReply;
     /** Whether the reply of the request being processed is not written. */
     private boolean silentRequest;
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
                   Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session,
-                  ProxyConfig.ClientLimits limits, ClientMemory memory) {
+                  ProxyConfig.ClientLimits limits, ClientMemory memory, Clients clients) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
@@ -168,6 +183,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
         this.info = info;
         this.session = session;
+        this.clients = clients;
         this.maxPending = limits.maxPipeline();
         this.maxPendingBytes = limits.queryBufferLimit();
         this.memory = memory;
@@ -190,6 +206,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         info.connectedClients.incrementAndGet();
         info.totalConnections.incrementAndGet();
+        clients.add(session.id, this);
         super.channelActive(ctx);
     }
 
@@ -197,6 +214,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closing = true;
         info.connectedClients.decrementAndGet();
+        clients.remove(session.id);
         releasePinned();
         replies.clear();
         parked.clear();
@@ -308,13 +326,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return process((RespRequest) msg);
     }
 
-    /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
+    /**
+     * Runs a request unless CLIENT PAUSE holds it; returns false if parked. A parked request is
+     * processed again later, so what processing it consumed (a CLIENT REPLY SKIP) is put back.
+     */
     private boolean process(RespRequest request) {
+        if (clients.pausedFor(resolve(request)) > 0) {
+            parked.add(request);
+            waitForUnpause();
+            return false;
+        }
+        boolean skip = skipNext;
+        boolean done = check(request);
+        if (!done) {
+            skipNext = skip;
+        }
+        return done;
+    }
+
+    /** The Redis checklist: exists, arity, auth, state; then run or route. Returns false if parked. */
+    private boolean check(RespRequest request) {
         info.commandsProcessed.incrementAndGet();
         processing = request;
         weighed = false;
         silentRequest = replyOff || skipNext;
         skipNext = false;
+        session.lastCommandAtMillis = System.currentTimeMillis();
         if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
             return queue(request);
         }
@@ -351,13 +388,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (session.inSubscribedMode() && !SUBSCRIBED_MODE_ALLOWED.contains(spec.name())) {
             return reply(Errors.subscribedContext(spec.name()));
         }
+        session.lastCommand = spec.name();
         return route(spec, request);
     }
 
     private boolean route(CommandSpec spec, RespRequest request) {
         String name = spec.name();
-        if (name.equals("client|reply")) {
-            return clientReply(request);
+        if (ALONE.contains(name) && recovery != null) {
+            return forwardAlone(name, request);
+        }
+        if (recovery == null && (name.equals("script|kill") || name.equals("function|kill"))) {
+            return reply(Errors.NOTBUSY); // no script runs where Redis is never used
+        }
+        if (name.startsWith("client|") && !(session.tracking && TRACKING_STATE.contains(name))) {
+            Boolean handled = client(name, request);
+            if (handled != null) {
+                return handled;
+            }
         }
         if ((failover.servesFromMongo() || queued != null) && !name.equals("quit") && !name.equals("reset")) {
             return routeToEngine(spec, request);
@@ -389,7 +436,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 // SYNC mode: on a connection shared by many clients it would stall them all.
                 return reply(Errors.unsupported("SCRIPT DEBUG"));
             }
-            case "client|no-evict", "client|caching", "readonly", "readwrite", "asking" -> {
+            case "client|caching", "readonly", "readwrite", "asking" -> {
                 // Connection state: it must stay on the session's own connection.
                 return forward(Target.PINNED, request, null);
             }
@@ -436,6 +483,280 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return forward(routeFor(spec), request, null, tee == null ? null : tee.ticket(spec, session.db, request));
             }
         }
+    }
+
+    /**
+     * The CLIENT subcommands about the proxy's clients, answered here in every mode (never on an
+     * upstream connection, which they would describe or kill instead); null for the others.
+     */
+    private Boolean client(String name, RespRequest request) {
+        return switch (name) {
+            case "client|reply" -> clientReply(request);
+            case "client|info" -> reply(new RespValue.Verbatim("txt", (line(true) + "\n").getBytes(StandardCharsets.UTF_8)));
+            case "client|list" -> clientList(request);
+            case "client|kill" -> clientKill(request);
+            case "client|pause" -> {
+                RespValue.Error error = clients.pause(request);
+                yield reply(error != null ? error : RespValue.Simple.OK);
+            }
+            case "client|unpause" -> {
+                clients.unpause();
+                yield reply(RespValue.Simple.OK);
+            }
+            case "client|no-evict" -> {
+                String on = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+                if (on.equals("on") || on.equals("off")) {
+                    noEvict = on.equals("on");
+                    yield reply(RespValue.Simple.OK);
+                }
+                yield reply(Errors.SYNTAX);
+            }
+            case "client|unblock" -> clientUnblock(request);
+            case "client|trackinginfo" -> reply(notTracking());
+            case "client|getredir" -> reply(new RespValue.Int(-1));
+            default -> null;
+        };
+    }
+
+    /** CLIENT TRACKINGINFO of a client that does not track. */
+    private static RespValue notTracking() {
+        return new RespValue.Map(List.of(
+                RespValue.Bulk.of("flags"), new RespValue.Set(List.of(RespValue.Bulk.of("off"))),
+                RespValue.Bulk.of("redirect"), new RespValue.Int(-1),
+                RespValue.Bulk.of("prefixes"), RespValue.Array.EMPTY));
+    }
+
+    /** {@code CLIENT LIST [TYPE t] [ID id ...]}: the proxy's clients, each described on its loop. */
+    @SuppressWarnings("unchecked")
+    private boolean clientList(RespRequest request) {
+        Object filter = Clients.listFilter(request);
+        if (filter instanceof RespValue.Error error) {
+            return reply(error);
+        }
+        Predicate<Clients.View> wanted = (Predicate<Clients.View>) filter;
+        return later(clients.views().thenApply(views -> {
+            StringBuilder text = new StringBuilder();
+            for (Clients.View v : views) {
+                if (wanted.test(v)) {
+                    text.append(v.id() == session.id ? line(true) : v.line()).append('\n');
+                }
+            }
+            return new RespValue.Verbatim("txt", text.toString().getBytes(StandardCharsets.UTF_8));
+        }));
+    }
+
+    /** {@code CLIENT KILL addr} (OK or no such client) or {@code CLIENT KILL filter value ...} (a count). */
+    @SuppressWarnings("unchecked")
+    private boolean clientKill(RespRequest request) {
+        Object filter = Clients.killFilter(request, session.id, local.users()::exists);
+        if (filter instanceof RespValue.Error error) {
+            return reply(error);
+        }
+        Predicate<Clients.View> wanted = (Predicate<Clients.View>) filter;
+        boolean legacy = request.size() == 3;
+        return later(clients.views().thenApply(views -> {
+            List<Clients.View> killed = views.stream().filter(wanted).toList();
+            clients.kill(killed, session.id);
+            if (killed.stream().anyMatch(v -> v.id() == session.id)) {
+                closeAfterReply = true;
+            }
+            return legacy ? (killed.isEmpty() ? Errors.NO_SUCH_CLIENT : RespValue.Simple.OK)
+                    : new RespValue.Int(killed.size());
+        }));
+    }
+
+    /**
+     * {@code CLIENT UNBLOCK id [TIMEOUT|ERROR]}: a client of the proxy blocked on its pinned
+     * connection is unblocked by Redis, which then answers its blocked command as it would
+     * (nil, or the UNBLOCKED error); 0 when that client is not blocked or Redis cannot be reached.
+     */
+    private boolean clientUnblock(RespRequest request) {
+        long id;
+        try {
+            id = Long.parseLong(new String(request.arg(2), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return reply(Errors.NOT_INTEGER);
+        }
+        String reason = request.size() == 4 ? new String(request.arg(3), StandardCharsets.US_ASCII) : "TIMEOUT";
+        if (!reason.equalsIgnoreCase("timeout") && !reason.equalsIgnoreCase("error")) {
+            return reply(Errors.UNBLOCK_REASON);
+        }
+        ClientHandler target = clients.get(id);
+        if (target == null || failover.servesFromMongo()) {
+            return reply(RespValue.Int.ZERO);
+        }
+        int protocol = session.protocol;
+        return later(target.blockedUpstreamId().thenCompose(upstreamId -> {
+            CompletableFuture<RespValue> unblocked = new CompletableFuture<>();
+            if (upstreamId <= 0) {
+                unblocked.complete(RespValue.Int.ZERO);
+                return unblocked;
+            }
+            loop.execute(() -> {
+                upstream.send(loop, protocol, RespRequest.of("CLIENT", "UNBLOCK", Long.toString(upstreamId), reason),
+                        reply -> unblocked.complete(reply instanceof RespValue.Int ? reply : RespValue.Int.ZERO));
+                upstream.flush(loop);
+            });
+            return unblocked;
+        }));
+    }
+
+    /** Redis's id of this client's pinned connection while a blocking command waits on it, else 0; on its loop. */
+    CompletableFuture<Long> blockedUpstreamId() {
+        return CompletableFuture.supplyAsync(() -> blocked && pinned != null ? pinned.id() : 0L, loop);
+    }
+
+    /**
+     * Sends {@code request} on the control connection ({@link Upstream#sendAlone}). A kill that cannot
+     * reach Redis gets NOTBUSY: no script of the proxy's runs where its clients are now served.
+     */
+    private boolean forwardAlone(String name, RespRequest request) {
+        CompletableFuture<RespValue> reply = new CompletableFuture<>();
+        upstream.sendAlone(loop, request, reply::complete);
+        boolean kill = name.endsWith("|kill");
+        return later(reply.thenApply(value -> kill && value instanceof RespValue.Error e
+                && ErrorClassifier.classify(e.bytes()) != ErrorClassifier.Kind.COMMAND ? Errors.NOTBUSY : value));
+    }
+
+    /**
+     * A reply the proxy computes asynchronously (from other clients' loops): a slot now, filled on
+     * this loop when {@code work} completes.
+     */
+    private boolean later(CompletionStage<RespValue> work) {
+        inflight++;
+        Reply slot = weigh(new Reply(session.protocol));
+        replies.add(slot);
+        work.whenComplete((value, error) -> loop.execute(() -> {
+            slot.closeAfter = closeAfterReply;
+            closeAfterReply = false;
+            if (slot.closeAfter) {
+                closing = true;
+            }
+            answered(slot, value != null ? value : UpstreamErrors.of(error));
+        }));
+        return true;
+    }
+
+    /** This client as CLIENT LIST describes it, taken on its own loop (null once it has closed). */
+    CompletableFuture<Clients.View> view() {
+        return CompletableFuture.supplyAsync(() -> closing ? null : new Clients.View(session.id,
+                session.remoteAddress, session.localAddress, userName(), session.subscriptions() > 0
+                || !session.shardChannels.isEmpty(), line(false)), loop);
+    }
+
+    /** Closes this client, on its loop (CLIENT KILL from another client). */
+    void kill() {
+        loop.execute(() -> {
+            if (!closing) {
+                closing = true;
+                ctx.close();
+            }
+        });
+    }
+
+    /** CLIENT UNPAUSE: run what the pause held, on this client's loop. */
+    void unpaused() {
+        loop.execute(this::unparkIfRoom);
+    }
+
+    /** Wakes this client when the pause ends (or at an UNPAUSE, through {@link #unpaused}). */
+    private void waitForUnpause() {
+        long wait = clients.pausedFor(null);
+        loop.schedule(this::unparkIfRoom, Math.max(wait, 1), TimeUnit.MILLISECONDS);
+    }
+
+    private String userName() {
+        return session.user == null ? Users.DEFAULT_USER : session.user.name();
+    }
+
+    /**
+     * This client's line of CLIENT LIST and CLIENT INFO, with Redis 7.0's fields: {@code qbuf} the
+     * bytes of the requests read and not yet run (for the client asking ({@code self}), the one
+     * running too, and {@code argv-mem} its arguments), {@code omem} the replies not yet sent, {@code cmd} the last command run.
+     */
+    private String line(boolean self) {
+        long now = System.currentTimeMillis();
+        long qbuf = 0;
+        long argvMem = 0;
+        RespRequest running = self ? processing : null;
+        if (running != null) {
+            qbuf += wireSize(running);
+            for (byte[] arg : running.args()) {
+                argvMem += arg.length;
+            }
+        }
+        for (Object request : parked) {
+            if (request instanceof RespRequest r && r != running) {
+                qbuf += wireSize(r);
+            }
+        }
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        StringBuilder flags = new StringBuilder();
+        if (session.subscriptions() > 0 || !session.shardChannels.isEmpty()) {
+            flags.append('P');
+        }
+        if (session.inMulti || queued != null) {
+            flags.append('x');
+        }
+        if (blocked) {
+            flags.append('b');
+        }
+        if (session.tracking) {
+            flags.append('t');
+        }
+        if (noEvict) {
+            flags.append('e');
+        }
+        if (flags.length() == 0) {
+            flags.append('N');
+        }
+        return "id=" + session.id
+                + " addr=" + session.remoteAddress
+                + " laddr=" + session.localAddress
+                + " fd=" + fd()
+                + " name=" + (session.name == null ? "" : new String(session.name, StandardCharsets.UTF_8))
+                + " age=" + (now - session.createdAtMillis) / 1000
+                + " idle=" + (now - session.lastCommandAtMillis) / 1000
+                + " flags=" + flags
+                + " db=" + session.db
+                + " sub=" + session.channels.size()
+                + " psub=" + session.patterns.size()
+                + " ssub=" + session.shardChannels.size()
+                + " multi=" + (queued != null ? queued.size() : multiTickets != null ? multiTickets.size()
+                        : session.inMulti ? 0 : -1)
+                + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argvMem + " multi-mem=0 rbs=0 rbp=0"
+                + " obl=0 oll=0 omem=" + omem + " tot-mem=" + (qbuf + argvMem + omem + pendingBytes)
+                + " events=r" + (omem > 0 ? "w" : "")
+                + " cmd=" + session.lastCommand
+                + " user=" + userName()
+                + " redir=-1"
+                + " resp=" + session.protocol;
+    }
+
+    /** The client socket's descriptor where the transport has one (epoll), else -1 as for Redis's fake clients. */
+    private int fd() {
+        return ctx.channel() instanceof io.netty.channel.epoll.EpollSocketChannel epoll ? epoll.fd().intValue() : -1;
+    }
+
+    /** The bytes {@code request} took on the wire: {@code *n} then a {@code $len} bulk per argument, or an inline line. */
+    private static long wireSize(RespRequest request) {
+        long size = 0;
+        if (request.inline()) {
+            for (byte[] arg : request.args()) {
+                size += arg.length + 1;
+            }
+            return size + 1;
+        }
+        size += 3 + digits(request.size());
+        for (byte[] arg : request.args()) {
+            size += 5 + digits(arg.length) + arg.length;
+        }
+        return size;
+    }
+
+    private static int digits(long n) {
+        return Long.toString(n).length();
     }
 
     /**
@@ -622,6 +943,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return WAITS.contains(request.name()) || needsPinned() ? Target.PINNED : Target.SHARED;
     }
 
+    /** Whether {@code request} may wait in Redis for others' writes (BLPOP, XREAD, WAIT...). */
+    private boolean blocks(RespRequest request) {
+        CommandSpec spec = table.get(request.name());
+        return spec != null && spec.has("blocking") || WAITS.contains(request.name());
+    }
+
     /** Whether the session holds server-side state only its own connection can carry. */
     private boolean needsPinned() {
         return session.watching || session.tracking || session.db != upstream.defaultDb();
@@ -693,13 +1020,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         inflight++;
         Reply slot = weigh(new Reply(session.protocol));
         replies.add(slot);
-        session.lastCommand = request.name();
         int protocol = session.protocol;
         ProxyMetrics.CommandMeter meter = metrics.command(meterName(request),
                 upstreamBound ? ProxyMetrics.Route.UPSTREAM : ProxyMetrics.Route.FALLBACK);
         long start = System.nanoTime();
         int db = session.db;
+        boolean blocking = target == Target.PINNED && blocks(request);
+        blocked |= blocking;
         Consumer<RespValue> callback = value -> {
+            if (blocking) {
+                blocked = false;
+            }
             boolean failed = value instanceof RespValue.Error;
             meter.record(failed, System.nanoTime() - start);
             if (failed && upstreamBound) {
@@ -794,6 +1125,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         CommandSpec spec = table.get(request.name());
         if (spec != null && spec.has("blocking")) {
+            return false;
+        }
+        if (error.code().equals("BUSY") && upstream.excusesBusy()) {
+            // A script of this proxy's clients holds Redis: its BUSY goes to the client, as Redis sent it.
             return false;
         }
         return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has("write"));

@@ -68,6 +68,7 @@ public final class RespServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicLong ids = new AtomicLong();
+    private final Clients registry = new Clients();
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
@@ -124,7 +125,7 @@ public final class RespServer implements AutoCloseable {
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 local.users().initial(), upstream.defaultDb());
                         ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, recovery, tee,
-                                metrics, info, session, clientLimits, memory);
+                                metrics, info, session, clientLimits, memory, registry);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });

@@ -74,9 +74,31 @@ final class Connector<C extends StatefulConnection<byte[], byte[]>> {
         }
     }
 
+    /** Starts connecting now, ahead of the first use, if it has not started yet. */
+    void open() {
+        if (state == State.IDLE) {
+            start();
+        }
+    }
+
+    /** Takes {@code c}, a connection already made (a warm one), as this connector's own: ready at once. */
+    void adopt(C c) {
+        if (state != State.IDLE) {
+            throw new IllegalStateException("connector already " + state);
+        }
+        ready(c);
+    }
+
     /** The connection if it is up, else null. */
     C connection() {
         return state == State.READY ? connection : null;
+    }
+
+    /** Lets go of the connection without closing it (it went back to a pool); no more work runs. */
+    void detach() {
+        state = State.CLOSED;
+        connection = null;
+        failAll(new IllegalStateException("connection closed"));
     }
 
     void close() {

@@ -14,17 +14,22 @@ import java.util.function.BiConsumer;
  * them), which was about a third of the proxy's CPU per request, and it fails an expired command
  * on Lettuce's computation thread, not on the event loop the client lives on. A shared connection
  * answers in order, so the oldest command in flight is the first that can expire: the sweep looks
- * at the head only. Confined to the connection's event loop.
+ * at the head only. While a script of the proxy's clients holds Redis, nothing expires ({@link
+ * Scripts}): the commands behind it wait, as they would for Redis itself. Confined to the
+ * connection's event loop.
  */
 final class Deadlines {
 
     private final ArrayDeque<RawCommand> inflight = new ArrayDeque<>();
     private final long timeoutNanos;
+    private final Scripts scripts;
     /** Registered on every tracked command; one instance, so tracking allocates nothing. */
-    private final BiConsumer<Object, Throwable> prune = (value, error) -> pruneDone();
+    private final BiConsumer<Object, Throwable> prune = this::answered;
 
-    Deadlines(long timeoutNanos) {
+    /** @param scripts the proxy's scripts running in Redis: while they hold it, no command expires */
+    Deadlines(long timeoutNanos, Scripts scripts) {
         this.timeoutNanos = timeoutNanos;
+        this.scripts = scripts;
     }
 
     /** Starts the clock of a command about to be sent. */
@@ -36,6 +41,9 @@ final class Deadlines {
 
     /** Fails, oldest first, the commands whose deadline has passed. */
     void expire(long now) {
+        if (scripts.holdTimeouts(now)) {
+            return;
+        }
         RawCommand head;
         while ((head = inflight.peekFirst()) != null && (head.isDone() || now - head.deadline() >= 0)) {
             inflight.pollFirst();
@@ -44,6 +52,11 @@ final class Deadlines {
                         "command timed out after " + timeoutNanos / 1_000_000 + " ms"));
             }
         }
+    }
+
+    private void answered(Object value, Throwable error) {
+        scripts.replied(value);
+        pruneDone();
     }
 
     private void pruneDone() {

@@ -6,6 +6,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -34,8 +36,10 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.File;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,6 +65,12 @@ public final class LettuceUpstream implements Upstream {
     private static final long RETRY_MILLIS = 1_000;
     /** How often shared connections look for timed-out commands; a timeout fires at most this late. */
     private static final long SWEEP_MILLIS = 100;
+    /** Pinned connections each loop opens ahead of need, per protocol in use. */
+    private static final int WARM_CONNECTIONS = 2;
+    /** Pinned connections each loop keeps for reuse when sessions give theirs back, per protocol. */
+    private static final int MAX_WARM_CONNECTIONS = 4;
+    /** For the control connections: what runs there never holds Redis itself. */
+    private static final Scripts NO_SCRIPTS = new Scripts(0);
 
     private final RedisURI uri;
     private final String redacted;
@@ -68,28 +78,67 @@ public final class LettuceUpstream implements Upstream {
     private final EventExecutorGroup computation = new DefaultEventExecutorGroup(1);
     private final HashedWheelTimer timer = new HashedWheelTimer();
     private final Map<EventLoop, Link> links = new HashMap<>();
+    private final Scripts scripts;
+    /** The URL's user and password for re-authenticating a recycled connection; null without a password. */
+    private final String[] credentials;
 
     /**
      * @param uri    the upstream URL ({@code redis://}, {@code rediss://}, with user, password and db)
      * @param loops  the server's event loops; each gets its own Lettuce client bound to it
      * @param caCert a PEM file of CA certificates to trust for {@code rediss://}, or null for the JDK's
+     * @param connectAhead whether to open each loop's control connection at start (not when Redis is never used)
      */
-    public LettuceUpstream(RedisURI uri, String redactedUrl, Iterable<EventExecutor> loops, File caCert) {
+    public LettuceUpstream(RedisURI uri, String redactedUrl, Iterable<EventExecutor> loops, File caCert,
+                           boolean connectAhead) {
         this.uri = uri;
         this.redacted = redactedUrl;
         this.caCert = caCert;
+        this.scripts = new Scripts(uri.getTimeout().toNanos());
+        this.credentials = credentials(uri);
         for (EventExecutor executor : loops) {
             EventLoop loop = (EventLoop) executor;
-            links.put(loop, new Link(loop));
+            links.put(loop, new Link(loop, connectAhead));
         }
     }
 
     @Override
     public void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
         Link link = link(loop);
-        RawCommand command = new RawCommand(loop, protocol, request, reply);
+        RawCommand command = command(loop, protocol, request, reply);
         link.deadlines[protocol].track(command);
         link.pending[protocol].add(command);
+    }
+
+    /** The URL's static credentials, resolved once at start: user (or {@code default}) and password. */
+    private static String[] credentials(RedisURI uri) {
+        if (uri.getCredentialsProvider() == null) {
+            return null;
+        }
+        RedisCredentials c = uri.getCredentialsProvider().resolveCredentials().block();
+        if (c == null || !c.hasPassword()) {
+            return null;
+        }
+        return new String[] {c.hasUsername() ? c.getUsername() : "default", new String(c.getPassword())};
+    }
+
+    @Override
+    public void sendAlone(EventLoop loop, RespRequest request, Consumer<RespValue> reply) {
+        link(loop).sendAlone(request, reply);
+    }
+
+    @Override
+    public boolean excusesBusy() {
+        return scripts.excuseBusy();
+    }
+
+    /** A command for Redis; a script is counted while it runs ({@link Scripts}). */
+    private RawCommand command(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply) {
+        RawCommand command = new RawCommand(loop, protocol, request, reply);
+        if (Scripts.isScript(request)) {
+            scripts.started();
+            command.onComplete((value, error) -> scripts.ended());
+        }
+        return command;
     }
 
     @Override
@@ -201,6 +250,26 @@ public final class LettuceUpstream implements Upstream {
         final Connector<StatefulRedisConnection<byte[], byte[]>>[] shared = new Connector[4];
         /** Per shared connection, by protocol as {@link #shared}. */
         final Deadlines[] deadlines = new Deadlines[4];
+        /**
+         * A connection of its own for the commands Redis runs while a script holds it (SCRIPT KILL,
+         * FUNCTION KILL...): on a shared connection they would wait behind the very script. RESP3:
+         * its replies are written to RESP2 clients by the encoder's downgrade, which is exact for
+         * these replies (maps, nulls). Opened at start, since Redis refuses a new connection's
+         * handshake while a script holds it.
+         */
+        final Connector<StatefulRedisConnection<byte[], byte[]>> alone;
+        final Deadlines aloneDeadlines;
+        /**
+         * Pinned connections opened ahead of need, by protocol: a session that needs its own
+         * connection (BLPOP, MULTI, another db) takes one and its command leaves at once, in the
+         * order the proxy read it, instead of after a connect that later commands of other clients
+         * would overtake. A pool starts with the first use of its protocol (RESP2's at start),
+         * is refilled as it is taken from, and a connection closed while idle is dropped.
+         */
+        @SuppressWarnings("unchecked")
+        final ArrayDeque<Warm>[] warm = new ArrayDeque[4];
+        final int[] opening = new int[4];
+        private boolean closed;
         final ScheduledFuture<?> sweep;
         /** Commands sent since the last flush, by protocol as {@link #shared}. */
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -208,12 +277,13 @@ public final class LettuceUpstream implements Upstream {
         private final Runnable flushTask = this::flushNow;
         private boolean flushScheduled;
 
-        Link(EventLoop loop) {
+        Link(EventLoop loop, boolean connectAhead) {
             this.loop = loop;
             long timeout = uri.getTimeout().toNanos();
             for (int protocol = 2; protocol <= 3; protocol++) {
-                deadlines[protocol] = new Deadlines(timeout);
+                deadlines[protocol] = new Deadlines(timeout, scripts);
                 pending[protocol] = new ArrayList<>();
+                warm[protocol] = new ArrayDeque<>();
             }
             this.sweep = loop.scheduleAtFixedRate(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             this.resources = DefaultClientResources.builder()
@@ -228,6 +298,14 @@ public final class LettuceUpstream implements Upstream {
                         }
                     })
                     .build();
+            this.aloneDeadlines = new Deadlines(timeout, NO_SCRIPTS);
+            this.alone = connector(3, "Redis control");
+            if (connectAhead) {
+                loop.execute(() -> {
+                    alone.open();
+                    fillWarm(2);
+                });
+            }
         }
 
         RedisClient client(int protocol, boolean pinned) {
@@ -239,14 +317,97 @@ public final class LettuceUpstream implements Upstream {
         }
 
         Connector<StatefulRedisConnection<byte[], byte[]>> shared(int protocol) {
-            Connector<StatefulRedisConnection<byte[], byte[]>> c = shared[protocol];
-            if (c == null) {
-                RedisURI target = uriFor(uri.getDatabase());
-                RedisClient client = client(protocol, false);
-                c = new Connector<>(loop, "Redis", () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, RETRY_MILLIS, conn -> { });
-                shared[protocol] = c;
+            if (shared[protocol] == null) {
+                shared[protocol] = connector(protocol, "Redis");
             }
-            return c;
+            return shared[protocol];
+        }
+
+        /** A warm pinned connection of {@code protocol}, or null if none is ready; refills the pool. */
+        Warm takeWarm(int protocol) {
+            Warm taken = warm[protocol].poll();
+            while (taken != null && !taken.connection.isOpen()) {
+                taken = warm[protocol].poll(); // closed while idle (Redis's idle timeout): dropped
+            }
+            fillWarm(protocol);
+            return taken;
+        }
+
+        /** Whether the pool of {@code protocol} would take a connection back. */
+        boolean hasRoom(int protocol) {
+            return !closed && warm[protocol].size() + opening[protocol] < MAX_WARM_CONNECTIONS;
+        }
+
+        /**
+         * Returns a session's pinned connection to the pool once Redis has reset it as a new
+         * connection: RESET (which also ends a MULTI, WATCH, tracking and a SELECT), then the
+         * handshake's protocol and credentials and the URL's db again. Closed if any step fails.
+         */
+        void recycle(int protocol, StatefulRedisConnection<byte[], byte[]> c, long id) {
+            opening[protocol]++;
+            List<RespRequest> steps = new ArrayList<>(List.of(RespRequest.of("RESET")));
+            if (protocol == 3) {
+                steps.add(credentials == null ? RespRequest.of("HELLO", "3")
+                        : RespRequest.of("HELLO", "3", "AUTH", credentials[0], credentials[1]));
+            } else if (credentials != null) {
+                steps.add(RespRequest.of("AUTH", credentials[0], credentials[1]));
+            }
+            if (uri.getDatabase() != 0) {
+                steps.add(RespRequest.of("SELECT", Integer.toString(uri.getDatabase())));
+            }
+            boolean[] failed = new boolean[1];
+            for (int i = 0; i < steps.size(); i++) {
+                boolean last = i == steps.size() - 1;
+                c.dispatch(command(loop, protocol, steps.get(i), reply -> {
+                    failed[0] |= reply instanceof RespValue.Error;
+                    if (!last) {
+                        return;
+                    }
+                    opening[protocol]--;
+                    if (failed[0] || closed || !c.isOpen()) {
+                        c.closeAsync();
+                        return;
+                    }
+                    Warm w = new Warm(c);
+                    w.id = id;
+                    warm[protocol].add(w);
+                }));
+            }
+        }
+
+        /** Opens pinned connections until {@link #WARM_CONNECTIONS} are ready or opening; a failure waits for the next take. */
+        void fillWarm(int protocol) {
+            RedisURI target = uriFor(uri.getDatabase());
+            while (!closed && warm[protocol].size() + opening[protocol] < WARM_CONNECTIONS) {
+                opening[protocol]++;
+                client(protocol, true).connectAsync(ByteArrayCodec.INSTANCE, target).whenComplete((c, error) ->
+                        loop.execute(() -> {
+                            opening[protocol]--;
+                            if (c == null) {
+                                return;
+                            }
+                            if (closed) {
+                                c.closeAsync();
+                                return;
+                            }
+                            Warm w = new Warm(c);
+                            c.dispatch(command(loop, protocol, RespRequest.of("CLIENT", "ID"), w::identified));
+                            warm[protocol].add(w);
+                        }));
+            }
+        }
+
+        void sendAlone(RespRequest request, Consumer<RespValue> reply) {
+            RawCommand command = command(loop, 3, request, reply);
+            aloneDeadlines.track(command);
+            alone.submit(new Dispatch<>(command));
+        }
+
+        private Connector<StatefulRedisConnection<byte[], byte[]>> connector(int protocol, String what) {
+            RedisURI target = uriFor(uri.getDatabase());
+            RedisClient client = client(protocol, false);
+            return new Connector<>(loop, what, () -> client.connectAsync(ByteArrayCodec.INSTANCE, target),
+                    MAX_WAITING, RETRY_MILLIS, conn -> { });
         }
 
         /**
@@ -288,10 +449,12 @@ public final class LettuceUpstream implements Upstream {
 
         void expire() {
             long now = System.nanoTime();
-            for (Deadlines d : deadlines) {
-                if (d != null) {
-                    d.expire(now);
-                }
+            for (int protocol = 2; protocol <= 3; protocol++) {
+                deadlines[protocol].expire(now);
+            }
+            aloneDeadlines.expire(now);
+            if (scripts.probeNow(now)) {
+                sendAlone(RespRequest.of("PING"), scripts::replied);
             }
         }
 
@@ -308,6 +471,14 @@ public final class LettuceUpstream implements Upstream {
                         c.close();
                     }
                 }
+                alone.close();
+                closed = true;
+                for (ArrayDeque<Warm> pool : warm) {
+                    if (pool != null) {
+                        pool.forEach(w -> w.connection.closeAsync());
+                        pool.clear();
+                    }
+                }
             }).awaitUninterruptibly(2, TimeUnit.SECONDS);
             CompletableFuture<?>[] shutdowns = clients.values().stream()
                     .map(c -> c.shutdownAsync(0, 1, TimeUnit.SECONDS))
@@ -321,32 +492,93 @@ public final class LettuceUpstream implements Upstream {
         }
     }
 
-    /** A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. */
+    /** A pinned connection opened ahead of need, and its Redis client id once CLIENT ID has answered. */
+    private static final class Warm {
+        final StatefulRedisConnection<byte[], byte[]> connection;
+        long id;
+
+        Warm(StatefulRedisConnection<byte[], byte[]> connection) {
+            this.connection = connection;
+        }
+
+        void identified(RespValue reply) {
+            if (reply instanceof RespValue.Int n) {
+                id = n.value();
+            }
+        }
+    }
+
+    /**
+     * A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. Taken
+     * warm from the loop's pool when one is ready (then a SELECT goes first for another db), else
+     * opened now.
+     */
     private final class PinnedConnection implements Pinned {
+        private final Link link;
         private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
-        private final EventLoop loop;
         private final int protocol;
+        /** Redis's client id of the connection: the warm one's, or asked when it was opened. */
+        private final Warm identity;
+        private final PushListener pushListener;
+        private final ClosedListener closedListener;
+        /** Commands sent and not yet answered: a connection with none may go back to the pool. */
+        private int inflight;
 
         PinnedConnection(Link link, int protocol, int db, Consumer<RespValue> pushes, Runnable onClosed) {
-            this.loop = link.loop;
+            this.link = link;
             this.protocol = protocol;
+            this.pushListener = message -> pushes.accept(PushValues.toResp(message));
+            this.closedListener = new ClosedListener(link.loop, onClosed);
+            Warm ready = link.takeWarm(protocol);
             RedisURI target = uriFor(db);
             RedisClient client = link.client(protocol, true);
             this.connector = new Connector<>(link.loop, "pinned Redis",
                     () -> client.connectAsync(ByteArrayCodec.INSTANCE, target), MAX_WAITING, Long.MAX_VALUE, conn -> {
-                conn.addListener(message -> pushes.accept(PushValues.toResp(message)));
-                conn.addListener(new ClosedListener(link.loop, onClosed));
+                conn.addListener(pushListener);
+                conn.addListener(closedListener);
             });
+            if (ready != null) {
+                identity = ready;
+                connector.adopt(ready.connection);
+                if (db != uri.getDatabase()) {
+                    send(RespRequest.of("SELECT", Integer.toString(db)), ignored -> { });
+                }
+            } else {
+                identity = new Warm(null);
+                send(RespRequest.of("CLIENT", "ID"), identity::identified);
+            }
+        }
+
+        @Override
+        public long id() {
+            return identity.id;
         }
 
         @Override
         public void send(RespRequest request, Consumer<RespValue> reply) {
-            connector.submit(new Dispatch<>(new RawCommand(loop, protocol, request, reply)));
+            inflight++;
+            connector.submit(new Dispatch<>(command(link.loop, protocol, request, value -> {
+                inflight--;
+                reply.accept(value);
+            })));
         }
 
+        /**
+         * Ends the session's use: a connection with nothing in flight goes back to the loop's pool
+         * (reset there); one with a command in flight (a blocked BLPOP) is closed at once, so
+         * nothing of a departed client still runs in Redis.
+         */
         @Override
         public void close() {
-            connector.close();
+            StatefulRedisConnection<byte[], byte[]> c = connector.connection();
+            if (c == null || inflight > 0 || !c.isOpen() || !link.hasRoom(protocol)) {
+                connector.close();
+                return;
+            }
+            c.removeListener(pushListener);
+            c.removeListener(closedListener);
+            connector.detach();
+            link.recycle(protocol, c, identity.id);
         }
     }
 

@@ -20,6 +20,19 @@ public interface Upstream extends AutoCloseable {
     void send(EventLoop loop, int protocol, RespRequest request, Consumer<RespValue> reply);
 
     /**
+     * Sends at once on the loop's control connection, never behind other clients' commands: for
+     * the commands Redis runs while a script holds it (SCRIPT KILL, FUNCTION KILL, SHUTDOWN). The
+     * reply is RESP3's, which the encoder writes to a RESP2 client as Redis would.
+     */
+    void sendAlone(EventLoop loop, RespRequest request, Consumer<RespValue> reply);
+
+    /**
+     * Whether a {@code BUSY} reply now comes from a script this proxy's clients run (or ran a
+     * moment ago): Redis working as asked, not failing.
+     */
+    boolean excusesBusy();
+
+    /**
      * Writes what {@link #send} buffered on this loop: called once per client read batch. The write
      * may wait until the loop has handled its pending I/O, so the reads of many clients share it.
      */
@@ -44,6 +57,9 @@ public interface Upstream extends AutoCloseable {
     interface Pinned {
         /** Sends at once: a pinned connection carries one client's commands and flushes each. */
         void send(RespRequest request, Consumer<RespValue> reply);
+
+        /** Redis's client id of this connection (for CLIENT UNBLOCK), 0 until known. */
+        long id();
 
         void close();
     }

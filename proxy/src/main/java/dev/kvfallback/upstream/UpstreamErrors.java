@@ -23,10 +23,29 @@ public final class UpstreamErrors {
      * {@code ERR kvfallback: could not read Redis's reply (cause)}.
      */
     public static RespValue.Error of(Throwable cause) {
+        String refusal = redisRefusal(cause);
+        if (refusal != null) {
+            return new RespValue.Error(refusal);
+        }
         if (!isInternal(cause)) {
             return unavailable(cause);
         }
         return new RespValue.Error("ERR kvfallback: could not read Redis's reply (" + describe(cause) + ")");
+    }
+
+    /**
+     * Redis's own error reply behind {@code cause}, if Redis refused the connection's handshake
+     * ({@code BUSY} while a script holds it, {@code LOADING}, {@code NOAUTH}...): the client gets
+     * that error, as it would from Redis, and it is classified as what it is.
+     */
+    private static String redisRefusal(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandExecutionException && t.getMessage() != null
+                    && !t.getMessage().isBlank()) {
+                return Secrets.none().redact(t.getMessage().replace('\r', ' ').replace('\n', ' '));
+            }
+        }
+        return null;
     }
 
     /**

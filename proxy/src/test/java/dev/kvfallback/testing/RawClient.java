@@ -89,6 +89,19 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Sends one command and returns the payload of its bulk or verbatim string reply. */
+    public byte[] readValueOf(String... args) throws IOException {
+        send(args);
+        RespValue value = readValue();
+        if (value instanceof RespValue.Bulk b) {
+            return b.bytes();
+        }
+        if (value instanceof RespValue.Verbatim v) {
+            return v.bytes();
+        }
+        throw new AssertionError("not a string reply: " + value);
+    }
+
     public RespValue readValue() throws IOException {
         return RespValueDecoder.decodeAll(readReply()).get(0);
     }
