@@ -112,6 +112,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyInfo info;
     private final SessionState session;
     private final Clients clients;
+    private final int maxClients;
     /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
     private final int maxPending;
     /**
@@ -163,6 +164,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean skipNext;
     /** {@code CLIENT NO-EVICT on}: only shown in CLIENT LIST (the proxy pauses clients, it evicts none). */
     private boolean noEvict;
+    /** {@code CLIENT NO-TOUCH on} (Redis 7.2): only shown in CLIENT LIST; the proxy's reads touch nothing. */
+    private boolean noTouch;
     /** Whether a blocking command of this client is in flight on its pinned connection. */
     private boolean blocked;
     /** Whether the reply being computed by {@link #later} ends this connection (CLIENT KILL of itself). */
@@ -185,6 +188,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.session = session;
         this.clients = clients;
         this.maxPending = limits.maxPipeline();
+        this.maxClients = limits.maxClients();
         this.maxPendingBytes = limits.queryBufferLimit();
         this.memory = memory;
         this.normalOutput = limits.normalOutput();
@@ -215,6 +219,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         info.connectedClients.decrementAndGet();
         clients.remove(session.id);
+        blocked(false);
         releasePinned();
         replies.clear();
         parked.clear();
@@ -331,7 +336,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * processed again later, so what processing it consumed (a CLIENT REPLY SKIP) is put back.
      */
     private boolean process(RespRequest request) {
-        if (clients.pausedFor(resolve(request)) > 0) {
+        if (clients.paused() && clients.pausedFor(resolve(request)) > 0) {
             parked.add(request);
             waitForUnpause();
             return false;
@@ -369,6 +374,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (spec.isContainer() && request.size() > 1) {
             CommandSpec sub = spec.subcommands().get(
                     new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+            if (sub == null && spec.name().equals("client")) {
+                // Newer CLIENT subcommands act on the connection too: never forwarded to a shared one.
+                return reply(session.authenticated ? clientNewer(request) : Errors.NOAUTH);
+            }
             if (sub == null) {
                 return mayRunUnknown()
                         ? forward(routeUnknown(request), request, null)
@@ -516,6 +525,47 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case "client|getredir" -> reply(new RespValue.Int(-1));
             default -> null;
         };
+    }
+
+    /**
+     * CLIENT subcommands newer than the command table (Redis 7.2's NO-TOUCH and SETINFO, which
+     * clients send at connect), answered as Redis 7.2 does; any other is Redis's unknown subcommand.
+     */
+    private RespValue clientNewer(RespRequest request) {
+        String sub = new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "no-touch" -> {
+                if (request.size() != 3) {
+                    return Errors.wrongArity("client|no-touch");
+                }
+                String on = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+                if (!on.equals("on") && !on.equals("off")) {
+                    return Errors.SYNTAX;
+                }
+                noTouch = on.equals("on");
+                return RespValue.Simple.OK;
+            }
+            case "setinfo" -> {
+                if (request.size() != 4) {
+                    return Errors.wrongArity("client|setinfo");
+                }
+                String attribute = new String(request.arg(2), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+                if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
+                    return new RespValue.Error("ERR Unrecognized option '"
+                            + new String(request.arg(2), StandardCharsets.UTF_8) + "'");
+                }
+                for (byte b : request.arg(3)) {
+                    if (b < '!' || b > '~') {
+                        return new RespValue.Error("ERR " + attribute
+                                + " cannot contain spaces, newlines or special characters.");
+                    }
+                }
+                return RespValue.Simple.OK;
+            }
+            default -> {
+                return Errors.unknownSubcommand("client", request.arg(1));
+            }
+        }
     }
 
     /** CLIENT TRACKINGINFO of a client that does not track. */
@@ -707,6 +757,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (noEvict) {
             flags.append('e');
+        }
+        if (noTouch) {
+            flags.append('T');
         }
         if (flags.length() == 0) {
             flags.append('N');
@@ -943,6 +996,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return WAITS.contains(request.name()) || needsPinned() ? Target.PINNED : Target.SHARED;
     }
 
+    /** Marks this client blocked (a blocking command in flight) or not, counted for INFO's blocked_clients. */
+    private void blocked(boolean now) {
+        if (blocked != now) {
+            blocked = now;
+            clients.blockedChanged(now);
+        }
+    }
+
     /** Whether {@code request} may wait in Redis for others' writes (BLPOP, XREAD, WAIT...). */
     private boolean blocks(RespRequest request) {
         CommandSpec spec = table.get(request.name());
@@ -1026,10 +1087,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         int db = session.db;
         boolean blocking = target == Target.PINNED && blocks(request);
-        blocked |= blocking;
+        if (blocking) {
+            blocked(true);
+        }
         Consumer<RespValue> callback = value -> {
             if (blocking) {
-                blocked = false;
+                blocked(false);
             }
             boolean failed = value instanceof RespValue.Error;
             meter.record(failed, System.nanoTime() - start);
@@ -1309,10 +1372,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } else {
             return value;
         }
-        String existing = new String(text, StandardCharsets.UTF_8);
+        String existing = clientsAsProxy(new String(text, StandardCharsets.UTF_8));
         String combined = existing.isEmpty() ? info.section() : existing + "\r\n" + info.section();
         byte[] bytes = combined.getBytes(StandardCharsets.UTF_8);
         return value instanceof RespValue.Verbatim ? new RespValue.Verbatim("txt", bytes) : new RespValue.Bulk(bytes);
+    }
+
+    /**
+     * INFO's {@code # Clients} section about the proxy's clients, as CLIENT LIST is: Redis counts
+     * the proxy's upstream connections, which no app sees.
+     */
+    private String clientsAsProxy(String text) {
+        return text.replaceFirst("(?m)^connected_clients:\\d+", "connected_clients:" + info.connectedClients())
+                .replaceFirst("(?m)^maxclients:\\d+", "maxclients:" + maxClients)
+                .replaceFirst("(?m)^blocked_clients:\\d+", "blocked_clients:" + clients.blockedCount());
     }
 
     // ---- pub/sub ------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ final class Clients {
     }
 
     private final ConcurrentSkipListMap<Long, ClientHandler> byId = new ConcurrentSkipListMap<>();
+    /** Clients with a blocking command in flight (INFO's blocked_clients). */
+    private final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
     /** When the pause set by CLIENT PAUSE ends, in {@link System#currentTimeMillis} terms; 0: none. */
     private volatile long pausedUntil;
     /** Whether the pause holds every command (ALL) or only writes (WRITE). */
@@ -44,6 +46,14 @@ final class Clients {
 
     void remove(long id) {
         byId.remove(id);
+    }
+
+    void blockedChanged(boolean nowBlocked) {
+        blocked.addAndGet(nowBlocked ? 1 : -1);
+    }
+
+    int blockedCount() {
+        return blocked.get();
     }
 
     ClientHandler get(long id) {
@@ -202,6 +212,11 @@ final class Clients {
         for (ClientHandler client : byId.values()) {
             client.unpaused();
         }
+    }
+
+    /** Whether a CLIENT PAUSE was set and not lifted (it may have ended): one volatile read. */
+    boolean paused() {
+        return pausedUntil != 0;
     }
 
     /**

@@ -174,6 +174,32 @@ class ClientCommandsIT {
         }
     }
 
+    @Test
+    void newerClientSubcommandsActOnTheProxysClientNeverOnASharedConnection() throws Exception {
+        try (RawClient c = new RawClient(STACK.proxy().port()); RawClient direct = new RawClient(STACK.redis().port())) {
+            assertEquals("+OK\\r\\n", show(c.call("CLIENT", "NO-TOUCH", "on")));
+            assertEquals("+OK\\r\\n", show(c.call("CLIENT", "SETINFO", "LIB-NAME", "redis-py")));
+            assertEquals("-ERR Unrecognized option 'LIB-X'\\r\\n", show(c.call("CLIENT", "SETINFO", "LIB-X", "1")));
+            assertEquals("-ERR syntax error\\r\\n", show(c.call("CLIENT", "NO-TOUCH", "maybe")));
+            assertEquals("T", field(new String(c.readValueOf("CLIENT", "INFO"), java.nio.charset.StandardCharsets.UTF_8),
+                    "flags"));
+            assertEquals(show(direct.call("CLIENT", "NOSUCH")), show(c.call("CLIENT", "NOSUCH")));
+        }
+    }
+
+    @Test
+    void infoCountsTheProxysClients() throws Exception {
+        try (RawClient a = new RawClient(STACK.proxy().port()); RawClient blocked = new RawClient(STACK.proxy().port())) {
+            blocked.send("BLPOP", "never-pushed", "0");
+            assertTrue(blocked.silentFor(200));
+            String info = new String(a.readValueOf("INFO", "clients"), java.nio.charset.StandardCharsets.UTF_8);
+            long proxyClients = a.infoNumber("kvfallback_connected_clients");
+            assertTrue(info.contains("connected_clients:" + proxyClients + "\r\n"), info);
+            assertTrue(info.contains("blocked_clients:1\r\n"), info);
+            assertTrue(info.contains("maxclients:10000\r\n"), info);
+        }
+    }
+
     private static long millisSince(long start) {
         return (System.nanoTime() - start) / 1_000_000;
     }

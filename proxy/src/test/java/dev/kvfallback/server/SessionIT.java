@@ -100,6 +100,21 @@ class SessionIT {
     }
 
     @Test
+    void aKeyDeletedAfterAReaderWasSeenBlockedUnblocksItAsInRedis() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            try (RawClient reader = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
+                other.call("XGROUP", "CREATE", "events", "workers", "$", "MKSTREAM");
+                reader.send("XREADGROUP", "GROUP", "workers", "w1", "BLOCK", "0", "STREAMS", "events", ">");
+                String list = new String(other.readValueOf("CLIENT", "LIST", "TYPE", "normal"), StandardCharsets.UTF_8);
+                assertTrue(list.contains("flags=b "), "the reader is listed as blocked: " + list);
+                assertEquals(":1\\r\\n", show(other.call("DEL", "events")));
+                assertEquals("-UNBLOCKED the stream key no longer exists\\r\\n", show(reader.readReply()),
+                        "round " + round);
+            }
+        }
+    }
+
+    @Test
     void aDepartedBlockedClientTakesNothingPushedAfterItLeft() throws Exception {
         for (int round = 0; round < 10; round++) {
             try (RawClient direct = new RawClient(STACK.redis().port())) {
