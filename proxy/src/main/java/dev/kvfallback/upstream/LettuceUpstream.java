@@ -329,7 +329,8 @@ public final class LettuceUpstream implements Upstream {
             while (taken != null && !taken.connection.isOpen()) {
                 taken = warm[protocol].poll(); // closed while idle (Redis's idle timeout): dropped
             }
-            fillWarm(protocol);
+            // Refilled after the taker's command has left: a connect's setup must not delay it.
+            loop.execute(() -> fillWarm(protocol));
             return taken;
         }
 

@@ -87,15 +87,32 @@ class SessionIT {
                 }
                 pusher.call("SET", "t1", "a string");
                 first.send("BRPOPLPUSH", "blist", "t1", "0");
-                Thread.sleep(5);
+                Thread.sleep(5); // read first, then second
                 second.send("BRPOPLPUSH", "blist", "t2", "0");
-                Thread.sleep(5);
                 pusher.call("LPUSH", "blist", "foo");
                 assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value\\r\\n",
                         show(first.readReply()), "round " + round);
                 assertEquals("$3\\r\\nfoo\\r\\n", show(second.readReply()), "round " + round);
                 pusher.call("DEL", "t1", "t2", "blist");
             }
+            Thread.sleep(20); // bursts of new sessions apart: the pool of warm connections refills
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "9"})
+    void aSessionsFirstBlockingCommandLeavesOnAConnectionOpenedAheadOfNeed(String db) throws Exception {
+        // A connection opened when the command arrived would be younger than the quiet second before it.
+        Thread.sleep(1100);
+        try (RawClient blocked = new RawClient(STACK.proxy().port()); RawClient direct = new RawClient(STACK.redis().port())) {
+            blocked.call("SELECT", db);
+            blocked.send("BLPOP", "ahead-" + db, "0");
+            assertTrue(blocked.silentFor(100));
+            String waiting = new String(direct.readValueOf("CLIENT", "LIST"), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains(" cmd=blpop ") && l.contains(" flags=b ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no connection blocked in BLPOP"));
+            assertTrue(!waiting.contains(" age=0 "), "the BLPOP waited for a connection of its own: " + waiting);
+            assertTrue(waiting.contains(" db=" + db + " "), waiting);
         }
     }
 
@@ -105,7 +122,11 @@ class SessionIT {
             try (RawClient reader = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
                 other.call("XGROUP", "CREATE", "events", "workers", "$", "MKSTREAM");
                 reader.send("XREADGROUP", "GROUP", "workers", "w1", "BLOCK", "0", "STREAMS", "events", ">");
-                String list = new String(other.readValueOf("CLIENT", "LIST", "TYPE", "normal"), StandardCharsets.UTF_8);
+                long deadline = System.currentTimeMillis() + 2000;
+                String list;
+                do { // a client that has seen the reader listed as blocked
+                    list = new String(other.readValueOf("CLIENT", "LIST", "TYPE", "normal"), StandardCharsets.UTF_8);
+                } while (!list.contains("flags=b ") && System.currentTimeMillis() < deadline);
                 assertTrue(list.contains("flags=b "), "the reader is listed as blocked: " + list);
                 assertEquals(":1\\r\\n", show(other.call("DEL", "events")));
                 assertEquals("-UNBLOCKED the stream key no longer exists\\r\\n", show(reader.readReply()),
