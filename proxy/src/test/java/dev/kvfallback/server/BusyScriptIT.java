@@ -3,12 +3,12 @@ package dev.kvfallback.server;
 import dev.kvfallback.KvFallback;
 import dev.kvfallback.failover.Failover;
 import dev.kvfallback.testing.Backups;
+import dev.kvfallback.testing.ProxiedRedisExtension;
 import dev.kvfallback.testing.Proxy;
 import dev.kvfallback.testing.RawClient;
 import dev.kvfallback.testing.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.kvfallback.testing.RawClient.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,33 +30,18 @@ class BusyScriptIT {
             "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\\r\\n";
     private static final String ADMIN_KEY = "busy-admin-key";
 
-    private static RedisServer redis;
-    private static KvFallback proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start("--busy-reply-threshold", "300");
-        proxy = Proxy.start(redis.url() + "?timeout=1s", "--admin-key", ADMIN_KEY);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxiedRedisExtension STACK = ProxiedRedisExtension.with(new String[] {"--busy-reply-threshold", "300"},
+            "redis://127.0.0.1:%d?timeout=1s", "--admin-key", ADMIN_KEY);
 
     @Test
     void aRunawayScriptIsKilledThroughTheProxyAndRedisIsKept() throws Exception {
-        try (RawClient script = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port());
-             RawClient admin = new RawClient(proxy.port())) {
+        try (RawClient script = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port());
+             RawClient admin = new RawClient(STACK.proxy().port())) {
             script.send("EVAL", FOREVER, "0");
             Thread.sleep(600);
             assertEquals(BUSY, show(other.call("GET", "k")), "others get Redis's BUSY");
-            assertEquals(Failover.Mode.PRIMARY, proxy.failover().mode(), "a client's script switched the mode");
+            assertEquals(Failover.Mode.PRIMARY, STACK.proxy().failover().mode(), "a client's script switched the mode");
             assertEquals("+OK\\r\\n", show(other.call("MULTI")), "MULTI is allowed while busy");
             assertEquals(BUSY, show(other.call("SET", "k", "v")));
             assertEquals("-EXECABORT Transaction discarded because of: " + BUSY.substring(1), show(other.call("EXEC")),
@@ -66,20 +51,20 @@ class BusyScriptIT {
             assertTrue(killed.startsWith("-ERR") && killed.contains("Script killed by user with SCRIPT KILL"), killed);
             assertEquals("$-1\\r\\n", show(other.call("GET", "k")));
             assertEquals("-NOTBUSY No scripts in execution right now.\\r\\n", show(admin.call("SCRIPT", "KILL")));
-            assertEquals(Failover.Mode.PRIMARY, proxy.failover().mode());
+            assertEquals(Failover.Mode.PRIMARY, STACK.proxy().failover().mode());
         }
     }
 
     @Test
     void aScriptLongerThanTheLatencyBudgetIsNoOutage() throws Exception {
-        try (RawClient script = new RawClient(proxy.port()); RawClient other = new RawClient(proxy.port())) {
+        try (RawClient script = new RawClient(STACK.proxy().port()); RawClient other = new RawClient(STACK.proxy().port())) {
             script.send("EVAL", SLOW, "0");
             Thread.sleep(100);
             long start = System.nanoTime();
             assertEquals(BUSY, show(other.call("INCR", "counter")), "others wait, then get BUSY: no timeout");
             assertTrue((System.nanoTime() - start) / 1_000_000 < 1000, "BUSY came after the latency budget");
             assertEquals("$4\\r\\ndone\\r\\n", show(script.readReply()), "the script ran to its end");
-            assertEquals(Failover.Mode.PRIMARY, proxy.failover().mode(), "a client's script switched the mode");
+            assertEquals(Failover.Mode.PRIMARY, STACK.proxy().failover().mode(), "a client's script switched the mode");
             assertEquals(":1\\r\\n", show(other.call("INCR", "counter")));
             other.call("DEL", "counter");
         }
@@ -87,9 +72,9 @@ class BusyScriptIT {
 
     @Test
     void scriptKillReachesRedisWhileServingFromMongo() throws Exception {
-        try (RawClient direct = new RawClient(redis.port()); RawClient admin = new RawClient(proxy.port())) {
-            Backups.post(proxy, "/api/admin/mode?mode=fallback", ADMIN_KEY);
-            assertTrue(proxy.failover().servesFromMongo());
+        try (RawClient direct = new RawClient(STACK.redis().port()); RawClient admin = new RawClient(STACK.proxy().port())) {
+            Backups.post(STACK.proxy(), "/api/admin/mode?mode=fallback", ADMIN_KEY);
+            assertTrue(STACK.proxy().failover().servesFromMongo());
             direct.send("EVAL", FOREVER, "0"); // another app's script, on Redis directly
             Thread.sleep(500);
             assertEquals("+OK\\r\\n", show(admin.call("SCRIPT", "KILL")));
@@ -98,7 +83,7 @@ class BusyScriptIT {
             assertTrue(show(admin.call("FUNCTION", "STATS")).startsWith("*4\\r\\n$14\\r\\nrunning_script\\r\\n"),
                     "FUNCTION STATS is Redis's");
         } finally {
-            Backups.post(proxy, "/api/admin/mode?mode=auto", ADMIN_KEY);
+            Backups.post(STACK.proxy(), "/api/admin/mode?mode=auto", ADMIN_KEY);
         }
     }
 
