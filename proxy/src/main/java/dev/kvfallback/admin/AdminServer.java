@@ -192,11 +192,13 @@ public final class AdminServer implements AutoCloseable {
             throw new Refusal(405, "method " + exchange.getRequestMethod() + " is not allowed on " + path
                     + "; use " + route.method);
         }
-        discardBody(exchange);
+        byte[] body = readBody(exchange);
         if (route.needsKey) {
             checkKey(givenKey(exchange));
         }
-        return route.action.run(query(exchange.getRequestURI().getRawQuery()));
+        Map<String, String> parameters = new HashMap<>(bodyParameters(body));
+        parameters.putAll(query(exchange.getRequestURI().getRawQuery()));
+        return route.action.run(parameters);
     }
 
     /** The key from {@code x-admin-key}, or from {@code Authorization: Bearer} (what Prometheus's scrape config can send). */
@@ -299,20 +301,53 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Reads the body to its end so the connection can be reused, keeping none of it. A body over
-     * MAX_BODY is refused; one declared up to {@link #DRAIN_LIMIT} is still read first, so the
-     * client, still sending, sees the 413 instead of a reset connection.
+     * The parameters a JSON object body gives, as {@code {"mode":"fallback"}} (the scalars of its top
+     * level); none for an empty body. The query string's win over them.
      */
-    private static void discardBody(HttpExchange exchange) throws IOException, Refusal {
+    static Map<String, String> bodyParameters(byte[] body) throws Refusal {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            return Map.of();
+        }
+        Object parsed;
+        try {
+            parsed = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                    new org.yaml.snakeyaml.LoaderOptions())).load(text);
+        } catch (RuntimeException e) {
+            parsed = null;
+        }
+        if (!text.startsWith("{") || !(parsed instanceof Map<?, ?> map)) {
+            throw new Refusal(400, "the request body must be a JSON object, e.g. {\"mode\":\"fallback\"}");
+        }
+        Map<String, String> parameters = new HashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (e.getKey() instanceof String key && (e.getValue() instanceof String || e.getValue() instanceof Number
+                    || e.getValue() instanceof Boolean)) {
+                parameters.put(key, String.valueOf(e.getValue()));
+            }
+        }
+        return parameters;
+    }
+
+    /**
+     * Reads the body to its end so the connection can be reused, keeping at most MAX_BODY of it. A
+     * body over MAX_BODY is refused; one declared up to {@link #DRAIN_LIMIT} is still read first, so
+     * the client, still sending, sees the 413 instead of a reset connection.
+     */
+    private static byte[] readBody(HttpExchange exchange) throws IOException, Refusal {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         long length = declared == null || declared.isEmpty() ? -1 : parseLength(declared);
         if (length > DRAIN_LIMIT) {
             throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
         }
         InputStream in = exchange.getRequestBody();
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         long total = 0;
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            if (total + n <= MAX_BODY) {
+                kept.write(buffer, 0, n);
+            }
             total += n;
             if (total > (length > MAX_BODY ? DRAIN_LIMIT : MAX_BODY)) {
                 break;
@@ -321,6 +356,7 @@ public final class AdminServer implements AutoCloseable {
         if (total > MAX_BODY) {
             throw new Refusal(413, "request body is larger than " + MAX_BODY + " bytes");
         }
+        return kept.toByteArray();
     }
 
     private static long parseLength(String declared) {

@@ -296,6 +296,27 @@ class AdminServerTest {
         assertEquals(java.util.List.of("fallback"), admin.modes);
     }
 
+    @Test
+    void modeTakesAJsonBodyAsSpecified() throws Exception {
+        start(KEY, admin);
+        HttpRequest json = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode"))
+                .header("x-admin-key", KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"mode\": \"fallback\"}")).build();
+        HttpResponse<String> response = client.send(json, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("{\"mode\":\"fallback\"}", response.body());
+        HttpRequest both = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode?mode=auto"))
+                .header("x-admin-key", KEY).POST(HttpRequest.BodyPublishers.ofString("{\"mode\":\"fallback\"}")).build();
+        assertEquals(200, client.send(both, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(java.util.List.of("fallback", "auto"), admin.modes, "the query string wins over the body");
+        for (String body : new String[] {"{\"mode\": \"mongo\"}", "mode=fallback", "[\"fallback\"]", "{"}) {
+            HttpRequest bad = HttpRequest.newBuilder(URI.create(base + "/api/admin/mode"))
+                    .header("x-admin-key", KEY).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            assertEquals(400, client.send(bad, HttpResponse.BodyHandlers.ofString()).statusCode(), body);
+        }
+        assertEquals(2, admin.modes.size(), "a refused body changed the mode");
+    }
+
     private static class RecordingAdmin implements Admin {
         final AtomicInteger backfills = new AtomicInteger();
         final AtomicInteger verifies = new AtomicInteger();
