@@ -11,8 +11,8 @@ import java.util.Set;
  *
  * @param name        lower-case name; a subcommand is {@code container|sub}, as Redis names it
  * @param arity       Redis arity: exact argument count including the name, or -N for "at least N"
- * @param flags       Redis flags ({@code write}, {@code readonly}, {@code blocking}, {@code pubsub}, ...) and
- *                    ACL categories ({@code @write}, {@code @admin}, {@code @scripting}, ...)
+ * @param flags       Redis flags ({@code write}, {@code readonly}, {@code blocking}, {@code pubsub}, ...)
+ * @param categories  ACL categories ({@code @write}, {@code @admin}, {@code @scripting}, ...)
  * @param firstKey    legacy first key position (0: no keys)
  * @param lastKey     legacy last key position (-1: the last argument)
  * @param step        legacy key step
@@ -21,12 +21,17 @@ import java.util.Set;
  * @param info        the exact {@code COMMAND INFO} entry, replayed to clients
  * @param docs        the exact {@code COMMAND DOCS} entry (a map), or null
  */
-public record CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int step,
+public record CommandSpec(String name, int arity, Set<CommandFlag> flags, Set<AclCategory> categories,
+                          int firstKey, int lastKey, int step,
                           List<KeySpec> keySpecs, Map<String, CommandSpec> subcommands,
                           RespValue info, RespValue docs) {
 
-    public boolean has(String flag) {
+    public boolean has(CommandFlag flag) {
         return flags.contains(flag);
+    }
+
+    public boolean in(AclCategory category) {
+        return categories.contains(category);
     }
 
     /** Whether {@code argc} arguments (name included) satisfy the arity. */

@@ -1,5 +1,6 @@
 package dev.kvfallback.command;
 
+import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 import dev.kvfallback.protocol.RespValueDecoder;
 
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,6 +94,30 @@ public final class CommandTable {
         return commands.get(name);
     }
 
+    /**
+     * The spec of a request's command, or of its subcommand for a container given one (CONFIG GET):
+     * null if the table has neither. The one lookup of a command by its arguments.
+     */
+    public CommandSpec resolve(RespRequest request) {
+        return resolve(request.args());
+    }
+
+    /** {@link #resolve(RespRequest)} for a command's arguments, the name first in any case. */
+    public CommandSpec resolve(List<byte[]> argv) {
+        CommandSpec spec = find(argv.get(0));
+        if (spec != null && spec.isContainer() && argv.size() > 1) {
+            return spec.subcommands().get(new String(argv.get(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        return spec;
+    }
+
+    /** Redis's error for a request {@link #resolve} found nothing for: an unknown command, or subcommand. */
+    public RespValue.Error unknown(RespRequest request) {
+        CommandSpec container = find(request.arg(0));
+        return container == null ? Errors.unknownCommand(request.args())
+                : Errors.unknownSubcommand(container.name(), request.arg(1));
+    }
+
     /** Looks a name up without regard to case, as Redis does. */
     public CommandSpec find(byte[] name) {
         return commands.get(new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
@@ -114,13 +140,19 @@ public final class CommandTable {
         List<RespValue> f = entry.items();
         String name = text(f.get(0)).toLowerCase(Locale.ROOT);
         int arity = (int) ((RespValue.Int) f.get(1)).value();
-        Set<String> flags = new LinkedHashSet<>();
+        Set<CommandFlag> flags = EnumSet.noneOf(CommandFlag.class);
         for (RespValue flag : items(f.get(2))) {
-            flags.add(text(flag));
+            CommandFlag known = CommandFlag.of(text(flag));
+            if (known != null) {
+                flags.add(known);
+            }
         }
-        // ACL categories join the flags with their @ ({@code @write}, {@code @admin}): access checks read them.
+        Set<AclCategory> categories = EnumSet.noneOf(AclCategory.class);
         for (RespValue category : items(f.get(6))) {
-            flags.add(text(category));
+            AclCategory known = AclCategory.of(text(category));
+            if (known != null) {
+                categories.add(known);
+            }
         }
         int first = (int) ((RespValue.Int) f.get(3)).value();
         int last = (int) ((RespValue.Int) f.get(4)).value();
@@ -138,7 +170,8 @@ public final class CommandTable {
                 subs.put(s.name().substring(s.name().indexOf('|') + 1), s);
             }
         }
-        return new CommandSpec(name, arity, Collections.unmodifiableSet(flags), first, last, step,
+        return new CommandSpec(name, arity, Collections.unmodifiableSet(flags), Collections.unmodifiableSet(categories),
+                first, last, step,
                 List.copyOf(keySpecs), Collections.unmodifiableMap(subs), entry, docs.get(name));
     }
 

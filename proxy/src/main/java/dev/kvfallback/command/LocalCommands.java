@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * The commands the proxy answers itself, because they describe the client's connection to the
  * proxy rather than data: PING, ECHO, HELLO, AUTH, SELECT, CLIENT SETNAME/GETNAME/ID,
- * ACL WHOAMI and COMMAND COUNT/INFO/DOCS/GETKEYS. Replies and errors are Redis 7.0's.
+ * ACL WHOAMI and COMMAND COUNT/INFO/DOCS/GETKEYS ({@link CommandPolicy.Kind#LOCAL}). Replies and errors
+ * are Redis 7.0's.
  */
 public final class LocalCommands {
 
@@ -30,16 +31,6 @@ public final class LocalCommands {
         this.users = users;
         this.databases = databases;
         this.serverVersion = serverVersion;
-    }
-
-    /** Whether the proxy answers {@code request} itself (given its spec, already validated). */
-    public static boolean isLocal(CommandSpec spec) {
-        return switch (spec.name()) {
-            case "ping", "echo", "hello", "auth", "select", "quit", "reset",
-                 "client|setname", "client|getname", "client|id", "acl|whoami",
-                 "command", "command|count", "command|info", "command|docs", "command|getkeys" -> true;
-            default -> false;
-        };
     }
 
     /** Runs a local command (not QUIT or RESET, which the server handles: they touch the connection). */
@@ -253,18 +244,11 @@ public final class LocalCommands {
 
     private RespValue getKeys(RespRequest request) {
         List<byte[]> argv = request.args().subList(2, request.size());
-        CommandSpec spec = table.find(argv.get(0));
+        CommandSpec spec = table.resolve(argv);
         if (spec == null) {
             return Errors.INVALID_COMMAND;
         }
-        if (spec.isContainer() && argv.size() > 1) {
-            CommandSpec sub = spec.subcommands().get(ascii(argv.get(1)).toLowerCase(Locale.ROOT));
-            if (sub == null) {
-                return Errors.INVALID_COMMAND;
-            }
-            spec = sub;
-        }
-        if (spec.keySpecs().isEmpty() && !spec.has("movablekeys")) {
+        if (spec.keySpecs().isEmpty() && !spec.has(CommandFlag.MOVABLEKEYS)) {
             return Errors.NO_KEY_ARGUMENTS;
         }
         if (!spec.arityAccepts(argv.size())) {
@@ -272,7 +256,7 @@ public final class LocalCommands {
         }
         List<Integer> positions = spec.keyPositions(argv);
         if (positions.isEmpty()) {
-            return spec.has("no_mandatory_keys") ? RespValue.Array.EMPTY : Errors.INVALID_ARGUMENTS;
+            return spec.has(CommandFlag.NO_MANDATORY_KEYS) ? RespValue.Array.EMPTY : Errors.INVALID_ARGUMENTS;
         }
         List<RespValue> keys = new ArrayList<>(positions.size());
         for (int p : positions) {

@@ -37,9 +37,9 @@ public final class Users {
         public boolean permits(CommandSpec spec) {
             return switch (this) {
                 case ALL -> true;
-                case READ_WRITE -> !spec.has("@admin");
-                case READ_ONLY -> !spec.has("@admin") && !spec.has("@write")
-                        && !(spec.has("@scripting") && !spec.has("readonly"));
+                case READ_WRITE -> !spec.in(AclCategory.ADMIN);
+                case READ_ONLY -> !spec.in(AclCategory.ADMIN) && !spec.in(AclCategory.WRITE)
+                        && !(spec.in(AclCategory.SCRIPTING) && !spec.has(CommandFlag.READONLY));
             };
         }
 

@@ -1,5 +1,6 @@
 package dev.kvfallback.engine;
 
+import dev.kvfallback.command.CommandFlag;
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
@@ -169,7 +170,7 @@ public final class Engine {
             result = runLocked(db, protocol, request, command, keysOf(spec, request));
         }
         running.incrementAndGet();
-        boolean write = spec.has("write");
+        boolean write = spec.has(CommandFlag.WRITE);
         return result.exceptionally(Engine::failure).whenComplete((reply, error) -> {
             running.decrementAndGet();
             if (write && reply != null && !(reply instanceof RespValue.Error)) {

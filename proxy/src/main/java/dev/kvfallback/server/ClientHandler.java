@@ -1,6 +1,11 @@
 package dev.kvfallback.server;
 
+import dev.kvfallback.command.CommandFlag;
+import dev.kvfallback.command.CommandPolicy;
 import dev.kvfallback.command.CommandSpec;
+import dev.kvfallback.command.Route;
+import dev.kvfallback.command.Router;
+import dev.kvfallback.command.RoutingState;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.command.LocalCommands;
@@ -70,32 +75,15 @@ import java.util.function.UnaryOperator;
  * (naming the connection it travels on) and landed with Redis's reply, before the client's
  * reply is released. Writes inside a MULTI land with EXEC's reply, all together.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements RoutingState {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     /** Commands a client may have in flight upstream at once; more wait, parked, in order. */
     private static final int MAX_INFLIGHT = 128;
-    private static final Set<String> SUBSCRIBED_MODE_ALLOWED = Set.of(
-            "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
-            "ping", "quit", "reset");
-    /**
-     * Commands that hold their connection until replicas or the AOF catch up, which Redis does not
-     * flag {@code blocking}: on a shared connection they would stall every client behind them.
-     */
-    private static final Set<String> WAITS = Set.of("wait", "waitaof");
-    /** Commands refused inside a MULTI sent to Redis (which would queue them and run them as its own). */
-    private static final Set<String> NOT_IN_UPSTREAM_MULTI = Set.of("auth", "hello", "config|get", "client|reply");
+
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
-    /**
-     * Commands Redis runs while a script holds it ({@code allow_busy}) that act on Redis itself:
-     * sent in every mode, on a connection of their own, so they never wait behind the script.
-     */
-    private static final Set<String> ALONE = Set.of("script|kill", "function|kill", "function|stats", "shutdown");
-    /** CLIENT subcommands that describe tracking: a tracking client's pinned connection answers them. */
-    private static final Set<String> TRACKING_STATE = Set.of("client|trackinginfo", "client|getredir");
-    private static final Set<String> TRANSACTION_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** Where a command runs; commands in flight on one target park commands for another. */
     private enum Target { SHARED, PINNED, SUBSCRIBER, ENGINE, ENGINE_SERIAL }
@@ -336,7 +324,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * processed again later, so what processing it consumed (a CLIENT REPLY SKIP) is put back.
      */
     private boolean process(RespRequest request) {
-        if (clients.paused() && clients.pausedFor(resolve(request)) > 0) {
+        if (clients.paused() && clients.pausedFor(table.resolve(request)) > 0) {
             parked.add(request);
             waitForUnpause();
             return false;
@@ -357,67 +345,62 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         silentRequest = replyOff || skipNext;
         skipNext = false;
         session.lastCommandAtMillis = System.currentTimeMillis();
-        if (queued != null && !TRANSACTION_CONTROL.contains(request.name())) {
+        if (queued != null && CommandPolicy.queuedInMulti(request.name())) {
             return queue(request);
         }
-        if (session.inMulti && !TRANSACTION_CONTROL.contains(request.name())) {
+        if (session.inMulti && CommandPolicy.queuedInMulti(request.name())) {
             return queueOnPinned(request);
         }
-        CommandSpec spec = table.get(request.name());
+        CommandSpec spec = table.resolve(request);
         if (spec == null) {
-            // Redis may know a command newer than the table; MongoDB cannot serve one, and only a
-            // user with every right may run what the proxy cannot judge.
-            return mayRunUnknown()
-                    ? forward(routeUnknown(request), request, null)
-                    : reply(Errors.unknownCommand(request.args()));
-        }
-        if (spec.isContainer() && request.size() > 1) {
-            CommandSpec sub = spec.subcommands().get(
-                    new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-            if (sub == null && spec.name().equals("client")) {
+            if (request.name().equals("client")) {
                 // Newer CLIENT subcommands act on the connection too: never forwarded to a shared one.
                 return reply(session.authenticated ? clientNewer(request) : Errors.NOAUTH);
             }
-            if (sub == null) {
-                return mayRunUnknown()
-                        ? forward(routeUnknown(request), request, null)
-                        : reply(Errors.unknownSubcommand(spec.name(), request.arg(1)));
-            }
-            spec = sub;
+            // Redis may know a command newer than the table; MongoDB cannot serve one, and only a
+            // user with every right may run what the proxy cannot judge.
+            return mayRunUnknown()
+                    ? forward(target(Router.decideUnknown(request.name(), this)), request, null)
+                    : reply(table.unknown(request));
         }
         if (!spec.arityAccepts(request.size())) {
             return reply(Errors.wrongArity(spec.name()));
         }
-        if (!session.authenticated && !spec.has("no_auth")) {
+        if (!session.authenticated && !spec.has(CommandFlag.NO_AUTH)) {
             return reply(Errors.NOAUTH);
         }
         if (session.authenticated && !session.permits(spec)) {
             return reply(Errors.noPerm(spec.name()));
         }
-        if (session.inSubscribedMode() && !SUBSCRIBED_MODE_ALLOWED.contains(spec.name())) {
+        if (session.inSubscribedMode() && !CommandPolicy.allowedWhenSubscribed(spec.name())) {
             return reply(Errors.subscribedContext(spec.name()));
         }
         session.lastCommand = spec.name();
         return route(spec, request);
     }
 
+    /** Runs a checked command where {@link Router} sends it, with what the session does around each route. */
     private boolean route(CommandSpec spec, RespRequest request) {
+        Route route = Router.decide(spec, this);
+        if (route instanceof Route.Refuse refuse) {
+            return reply(refuse.error());
+        }
+        if (route instanceof Route.Engine engine) {
+            return spec.name().equals("exec") ? execOnEngine(request)
+                    : forward(engine.serial() ? Target.ENGINE_SERIAL : Target.ENGINE, request, null);
+        }
+        if (route instanceof Route.Upstream upstreamRoute) {
+            return upstream(spec, request, upstreamRoute.connection());
+        }
+        return local(spec, request);
+    }
+
+    /**
+     * A command the proxy answers: QUIT, RESET, the CLIENT commands about its clients, the local
+     * commands, and while serving from MongoDB a transaction's control, UNWATCH and INFO.
+     */
+    private boolean local(CommandSpec spec, RespRequest request) {
         String name = spec.name();
-        if (ALONE.contains(name) && recovery != null) {
-            return forwardAlone(name, request);
-        }
-        if (recovery == null && (name.equals("script|kill") || name.equals("function|kill"))) {
-            return reply(Errors.NOTBUSY); // no script runs where Redis is never used
-        }
-        if (name.startsWith("client|") && !(session.tracking && TRACKING_STATE.contains(name))) {
-            Boolean handled = client(name, request);
-            if (handled != null) {
-                return handled;
-            }
-        }
-        if ((failover.servesFromMongo() || queued != null) && !name.equals("quit") && !name.equals("reset")) {
-            return routeToEngine(spec, request);
-        }
         switch (name) {
             case "quit" -> {
                 Reply r = weigh(Reply.of(RespValue.Simple.OK, session.protocol));
@@ -430,30 +413,69 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case "reset" -> {
                 return reset();
             }
+            case "multi" -> {
+                if (queued != null) {
+                    return reply(Errors.MULTI_NESTED);
+                }
+                queued = new ArrayList<>();
+                queuedAbort = false;
+                return reply(RespValue.Simple.OK);
+            }
+            case "discard" -> {
+                if (queued == null) {
+                    return reply(Errors.DISCARD_WITHOUT_MULTI);
+                }
+                queued = null;
+                return reply(RespValue.Simple.OK);
+            }
+            case "watch" -> {
+                return reply(queued != null ? Errors.WATCH_IN_MULTI : EngineErrors.unavailable("WATCH"));
+            }
+            case "unwatch" -> {
+                return reply(RespValue.Simple.OK);
+            }
             case "info" -> {
-                return forward(routeFor(spec), request, this::withProxySection);
+                return reply(new RespValue.Bulk(info.section().getBytes(StandardCharsets.UTF_8)));
+            }
+            default -> {
+                if (CommandPolicy.of(name) == CommandPolicy.Kind.CLIENT) {
+                    return client(name, request);
+                }
+                return runLocal(spec, request);
+            }
+        }
+    }
+
+    /** EXEC of a MULTI queued for the engine: Redis's checks, then the block runs alone. */
+    private boolean execOnEngine(RespRequest request) {
+        if (queued == null) {
+            return reply(Errors.EXEC_WITHOUT_MULTI);
+        }
+        if (queuedAbort) {
+            queued = null;
+            return reply(Errors.EXECABORT);
+        }
+        return forward(Target.ENGINE_SERIAL, request, null);
+    }
+
+    /** A command for Redis on {@code connection}, with the session state it opens or ends and the tee's ticket. */
+    private boolean upstream(CommandSpec spec, RespRequest request, Route.Connection connection) {
+        String name = spec.name();
+        Target target = switch (connection) {
+            case CONTROL -> null;
+            case SUBSCRIBER -> Target.SUBSCRIBER;
+            case PINNED -> Target.PINNED;
+            case SHARED -> Target.SHARED;
+        };
+        switch (name) {
+            case "info" -> {
+                return forward(target, request, this::withProxySection);
             }
             case "config|get" -> {
-                return forward(routeFor(spec), request, ClientHandler::maskConfigSecrets);
-            }
-            case "monitor", "sync", "psync" -> {
-                // They turn the connection into a stream no reply can be matched to.
-                return reply(Errors.unsupported(request.name().toUpperCase(Locale.ROOT)));
-            }
-            case "script|debug" -> {
-                // A debugging session takes over the connection it runs on, and Redis's whole server in
-                // SYNC mode: on a connection shared by many clients it would stall them all.
-                return reply(Errors.unsupported("SCRIPT DEBUG"));
-            }
-            case "client|caching", "readonly", "readwrite", "asking" -> {
-                // Connection state: it must stay on the session's own connection.
-                return forward(Target.PINNED, request, null);
-            }
-            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
-                return subscribe(name, request);
+                return forward(target, request, ClientHandler::maskConfigSecrets);
             }
             case "multi" -> {
-                boolean sent = forward(Target.PINNED, request, null);
+                boolean sent = forward(target, request, null);
                 if (sent) {
                     session.inMulti = true;
                     multiTickets = tee == null ? null : new ArrayList<>();
@@ -462,8 +484,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case "exec", "discard" -> {
                 Tee.Landing block = name.equals("exec") && multiTickets != null ? tee.exec(multiTickets) : null;
-                boolean sent = forward(session.inMulti || pinned != null ? Target.PINNED : Target.SHARED, request,
-                        null, block);
+                boolean sent = forward(target, request, null, block);
                 if (sent) {
                     session.inMulti = false;
                     session.watching = false;
@@ -472,33 +493,83 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return sent;
             }
             case "watch" -> {
-                boolean sent = forward(Target.PINNED, request, null);
+                boolean sent = forward(target, request, null);
                 if (sent) {
                     session.watching = true;
                 }
                 return sent;
             }
             case "client|tracking" -> {
-                boolean sent = forward(Target.PINNED, request, null);
+                boolean sent = forward(target, request, null);
                 if (sent) {
                     session.tracking = true;
                 }
                 return sent;
             }
             default -> {
-                if (LocalCommands.isLocal(spec)) {
-                    return runLocal(spec, request);
+                if (connection == Route.Connection.CONTROL) {
+                    return forwardAlone(name, request);
                 }
-                return forward(routeFor(spec), request, null, tee == null ? null : tee.ticket(spec, session.db, request));
+                if (connection == Route.Connection.SUBSCRIBER) {
+                    return subscribe(name, request);
+                }
+                return forward(target, request, null, tee == null ? null : tee.ticket(spec, session.db, request));
             }
         }
     }
 
+    // ---- what Router reads of this session (RoutingState) ----
+
+    @Override
+    public boolean redisUsed() {
+        return recovery != null;
+    }
+
+    @Override
+    public boolean servesFromMongo() {
+        return failover.servesFromMongo();
+    }
+
+    @Override
+    public boolean queuedForEngine() {
+        return queued != null;
+    }
+
+    @Override
+    public boolean inUpstreamMulti() {
+        return session.inMulti;
+    }
+
+    @Override
+    public boolean watching() {
+        return session.watching;
+    }
+
+    @Override
+    public boolean tracking() {
+        return session.tracking;
+    }
+
+    @Override
+    public boolean pinnedOpen() {
+        return pinned != null;
+    }
+
+    @Override
+    public int db() {
+        return session.db;
+    }
+
+    @Override
+    public int defaultDb() {
+        return upstream.defaultDb();
+    }
+
     /**
      * The CLIENT subcommands about the proxy's clients, answered here in every mode (never on an
-     * upstream connection, which they would describe or kill instead); null for the others.
+     * upstream connection, which they would describe or kill instead).
      */
-    private Boolean client(String name, RespRequest request) {
+    private boolean client(String name, RespRequest request) {
         return switch (name) {
             case "client|reply" -> clientReply(request);
             case "client|info" -> reply(new RespValue.Verbatim("txt", (line(true) + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -523,7 +594,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case "client|unblock" -> clientUnblock(request);
             case "client|trackinginfo" -> reply(notTracking());
             case "client|getredir" -> reply(new RespValue.Int(-1));
-            default -> null;
+            default -> throw new IllegalArgumentException("not a CLIENT command of the proxy's: " + name);
         };
     }
 
@@ -864,8 +935,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * EXEC aborts the transaction with EXECABORT exactly as it does after a NOPERM of its own.
      */
     private boolean queueOnPinned(RespRequest request) {
-        CommandSpec spec = resolve(request);
-        if (spec != null && NOT_IN_UPSTREAM_MULTI.contains(spec.name())) {
+        CommandSpec spec = table.resolve(request);
+        if (spec != null && CommandPolicy.refusedInUpstreamMulti(spec.name())) {
             // Queued on Redis they would try Redis's passwords, uncounted, or hand out Redis's own.
             RespValue.Error error = Errors.unsupported(spec.name().toUpperCase(Locale.ROOT).replace('|', ' ')
                     + " inside MULTI");
@@ -881,77 +952,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return forward(Target.PINNED, request, multiTickets == null ? null : queuedTicket(request, spec), null);
     }
 
-    /** The spec of the command, or of its subcommand for a container (CONFIG GET); null if the table has neither. */
-    private CommandSpec resolve(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        if (spec != null && spec.isContainer() && request.size() > 1) {
-            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-        }
-        return spec;
-    }
-
-    /** Fallback routing: connection commands stay local, MULTI is queued here, data goes to the engine. */
-    private boolean routeToEngine(CommandSpec spec, RespRequest request) {
-        switch (spec.name()) {
-            case "multi" -> {
-                if (queued != null) {
-                    return reply(Errors.MULTI_NESTED);
-                }
-                queued = new ArrayList<>();
-                queuedAbort = false;
-                return reply(RespValue.Simple.OK);
-            }
-            case "exec" -> {
-                if (queued == null) {
-                    return reply(Errors.EXEC_WITHOUT_MULTI);
-                }
-                if (queuedAbort) {
-                    queued = null;
-                    return reply(Errors.EXECABORT);
-                }
-                return forward(Target.ENGINE_SERIAL, request, null);
-            }
-            case "discard" -> {
-                if (queued == null) {
-                    return reply(Errors.DISCARD_WITHOUT_MULTI);
-                }
-                queued = null;
-                return reply(RespValue.Simple.OK);
-            }
-            case "watch" -> {
-                return reply(queued != null ? Errors.WATCH_IN_MULTI : EngineErrors.unavailable("WATCH"));
-            }
-            case "unwatch" -> {
-                return reply(RespValue.Simple.OK);
-            }
-            case "info" -> {
-                return reply(new RespValue.Bulk(info.section().getBytes(StandardCharsets.UTF_8)));
-            }
-            case "monitor", "sync", "psync" -> {
-                return reply(Errors.unsupported(request.name().toUpperCase(Locale.ROOT)));
-            }
-            default -> {
-                if (LocalCommands.isLocal(spec)) {
-                    return runLocal(spec, request);
-                }
-                return forward(spec.keySpecs().isEmpty() ? Target.ENGINE_SERIAL : Target.ENGINE, request, null);
-            }
-        }
-    }
-
     /** Inside a MULTI served here: Redis's queue-time checks, then {@code +QUEUED}. */
     private boolean queue(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        if (spec != null && spec.isContainer() && request.size() > 1) {
-            spec = spec.subcommands().get(new String(request.arg(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-            if (spec == null) {
-                queuedAbort = true;
-                return reply(Errors.unknownSubcommand(request.name(), request.arg(1)));
-            }
-        }
-        RespValue.Error rejected = spec == null ? Errors.unknownCommand(request.args())
+        CommandSpec spec = table.resolve(request);
+        RespValue.Error rejected = spec == null ? table.unknown(request)
                 : !spec.arityAccepts(request.size()) ? Errors.wrongArity(spec.name())
-                : !session.authenticated && !spec.has("no_auth") ? Errors.NOAUTH
+                : !session.authenticated && !spec.has(CommandFlag.NO_AUTH) ? Errors.NOAUTH
                 : !session.permits(spec) ? Errors.noPerm(spec.name())
                 : null;
         if (rejected != null) {
@@ -977,23 +983,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private CompletionStage<RespValue> runQueued(RespRequest request) {
-        CommandSpec spec = resolve(request); // checked when queued: never null here
-        if (LocalCommands.isLocal(spec)) {
+        CommandSpec spec = table.resolve(request); // checked when queued: never null here
+        if (CommandPolicy.of(spec.name()) == CommandPolicy.Kind.LOCAL) {
             return CompletableFuture.completedFuture(local.run(spec, request, session));
         }
         return engine.execute(session.db, session.protocol, request);
     }
 
-    private Target routeFor(CommandSpec spec) {
-        if (spec.has("blocking") || WAITS.contains(spec.name()) || needsPinned()) {
-            return Target.PINNED;
-        }
-        return Target.SHARED;
-    }
-
-    /** A command missing from the table (a newer Redis): only its name can tell if it waits. */
-    private Target routeUnknown(RespRequest request) {
-        return WAITS.contains(request.name()) || needsPinned() ? Target.PINNED : Target.SHARED;
+    /** The connection an upstream route names. */
+    private static Target target(Route route) {
+        return switch (((Route.Upstream) route).connection()) {
+            case PINNED -> Target.PINNED;
+            case SUBSCRIBER -> Target.SUBSCRIBER;
+            default -> Target.SHARED;
+        };
     }
 
     /** Marks this client blocked (a blocking command in flight) or not, counted for INFO's blocked_clients. */
@@ -1007,12 +1010,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Whether {@code request} may wait in Redis for others' writes (BLPOP, XREAD, WAIT...). */
     private boolean blocks(RespRequest request) {
         CommandSpec spec = table.get(request.name());
-        return spec != null && spec.has("blocking") || WAITS.contains(request.name());
-    }
-
-    /** Whether the session holds server-side state only its own connection can carry. */
-    private boolean needsPinned() {
-        return session.watching || session.tracking || session.db != upstream.defaultDb();
+        return spec != null ? CommandPolicy.waits(spec) : CommandPolicy.of(request.name()) == CommandPolicy.Kind.WAITS;
     }
 
     /** A command's name for metrics: one the command table knows, else "unknown" (names stay few). */
@@ -1183,18 +1181,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * ErrorClassifier}). Not a blocking command, WAIT or a transaction's: their state was Redis's.
      */
     private boolean fallsBack(RespRequest request, RespValue.Error error) {
-        if (recovery == null || TRANSACTION_CONTROL.contains(request.name()) || WAITS.contains(request.name())) {
+        if (recovery == null || !CommandPolicy.queuedInMulti(request.name()) || blocks(request)) {
             return false;
         }
         CommandSpec spec = table.get(request.name());
-        if (spec != null && spec.has("blocking")) {
-            return false;
-        }
         if (error.code().equals("BUSY") && upstream.excusesBusy()) {
             // A script of this proxy's clients holds Redis: its BUSY goes to the client, as Redis sent it.
             return false;
         }
-        return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has("write"));
+        return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has(CommandFlag.WRITE));
     }
 
     /** Whether the session's pinned connection holds nothing but its db (no transaction, WATCH or tracking). */

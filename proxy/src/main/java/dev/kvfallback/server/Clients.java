@@ -1,5 +1,6 @@
 package dev.kvfallback.server;
 
+import dev.kvfallback.command.CommandFlag;
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.protocol.RespRequest;
@@ -232,7 +233,7 @@ final class Clients {
         if (left <= 0) {
             return 0;
         }
-        boolean held = pauseAll || spec == null || spec.has("write") || spec.has("may_replicate")
+        boolean held = pauseAll || spec == null || spec.has(CommandFlag.WRITE) || spec.has(CommandFlag.MAY_REPLICATE)
                 || spec.name().equals("exec");
         return held ? left : 0;
     }

@@ -1,5 +1,6 @@
 package dev.kvfallback.tee;
 
+import dev.kvfallback.command.CommandFlag;
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.Numbers;
@@ -44,7 +45,7 @@ final class Effects {
 
     /** Whether the proxy must hand this command's acknowledgement to the tee. */
     static boolean teed(CommandSpec spec) {
-        return spec.has("write") || SCRIPTS.contains(spec.name());
+        return spec.has(CommandFlag.WRITE) || SCRIPTS.contains(spec.name());
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.kvfallback.upstream;
 
+import dev.kvfallback.command.CommandPolicy;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Scripts {
 
-    private static final Set<String> NAMES = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro");
     /** Redis's default {@code busy-reply-threshold}: how long a script may hold Redis before others get BUSY. */
     private static final long BUSY_THRESHOLD_NANOS = 5_000_000_000L;
     /** How long after the last script ended a BUSY is still taken as its (replies cross on several connections). */
@@ -44,7 +43,7 @@ public final class Scripts {
 
     /** Whether {@code request} runs a script in Redis. */
     static boolean isScript(RespRequest request) {
-        return NAMES.contains(request.name());
+        return CommandPolicy.of(request.name()) == CommandPolicy.Kind.SCRIPT;
     }
 
     /** A script was sent; {@link #ended} must follow once, when it is answered or fails. */

@@ -17,11 +17,11 @@ class CommandTableTest {
         assertEquals(240, table.size());
         CommandSpec get = table.get("get");
         assertEquals(2, get.arity());
-        assertTrue(get.has("readonly") && get.has("fast"));
+        assertTrue(get.has(CommandFlag.READONLY) && get.has(CommandFlag.FAST));
         assertEquals(List.of(1, 1, 1), List.of(get.firstKey(), get.lastKey(), get.step()));
-        assertTrue(table.get("blpop").has("blocking"));
-        assertTrue(table.get("subscribe").has("pubsub"));
-        assertTrue(table.get("auth").has("no_auth"));
+        assertTrue(table.get("blpop").has(CommandFlag.BLOCKING));
+        assertTrue(table.get("subscribe").has(CommandFlag.PUBSUB));
+        assertTrue(table.get("auth").has(CommandFlag.NO_AUTH));
         assertEquals("config|get", table.get("config").subcommands().get("get").name());
     }
 
