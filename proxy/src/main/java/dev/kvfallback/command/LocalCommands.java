@@ -1,5 +1,6 @@
 package dev.kvfallback.command;
 
+import dev.kvfallback.config.UserAccount;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
 
@@ -146,7 +147,7 @@ public final class LocalCommands {
         if (user == null && !users.required()) {
             return Errors.AUTH_NOT_CONFIGURED;
         }
-        Users.User found = users.authenticate(user, password);
+        UserAccount found = users.authenticate(user, password);
         if (found == null) {
             return Errors.WRONGPASS;
         }

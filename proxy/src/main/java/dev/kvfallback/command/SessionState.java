@@ -1,5 +1,7 @@
 package dev.kvfallback.command;
 
+import dev.kvfallback.config.UserAccount;
+
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
@@ -19,7 +21,7 @@ public final class SessionState {
     /** Whether {@link #user} is set: read by the request decoder for its unauthenticated limits. */
     public boolean authenticated;
     /** Who the client is authenticated as; null before it has. */
-    public Users.User user;
+    public UserAccount user;
     public byte[] name;
     public int db;
     public boolean inMulti;
@@ -32,7 +34,7 @@ public final class SessionState {
     public final Set<ByteBuffer> shardChannels = new HashSet<>();
 
     /** @param user the user a connection starts as, null when it must authenticate */
-    public SessionState(long id, String remoteAddress, String localAddress, Users.User user, int db) {
+    public SessionState(long id, String remoteAddress, String localAddress, UserAccount user, int db) {
         this.id = id;
         this.remoteAddress = remoteAddress;
         this.localAddress = localAddress;
@@ -41,14 +43,14 @@ public final class SessionState {
     }
 
     /** Authenticates the client as {@code user}; null logs it out (RESET with a password required). */
-    public void login(Users.User user) {
+    public void login(UserAccount user) {
         this.user = user;
         this.authenticated = user != null;
     }
 
     /** Whether the client may run {@code spec}: authenticated as a user whose access permits it. */
     public boolean permits(CommandSpec spec) {
-        return user != null && user.access().permits(spec);
+        return user != null && Users.permits(user.access(), spec);
     }
 
     /** Channel plus pattern subscriptions: the count Redis reports in (un)subscribe frames. */

@@ -10,63 +10,33 @@
 package dev.kvfallback.command;
 
 import dev.kvfallback.config.Secrets;
+import dev.kvfallback.config.UserAccount;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Who may connect: the default user (Redis's {@code requirepass}) and named users, each with an {@link Access}. */
+/** Who may connect: the default user (Redis's {@code requirepass}) and named users, each with an {@link UserAccount.Access}. */
 public final class Users {
 
-    /** What a user may run. */
-    public enum Access {
-        /** Every command, as Redis's default user. */
-        ALL,
-        /** Everything but administration ({@code @admin}: CONFIG, ACL, CLIENT KILL, DEBUG, SHUTDOWN...). */
-        READ_WRITE,
-        /** Reads only: no {@code @write}, no {@code @admin}, no script that may write (EVAL_RO is fine). */
-        READ_ONLY;
-
-        /** Whether a command with these flags and ACL categories is allowed. */
-        public boolean permits(CommandSpec spec) {
-            return switch (this) {
-                case ALL -> true;
-                case READ_WRITE -> !spec.in(AclCategory.ADMIN);
-                case READ_ONLY -> !spec.in(AclCategory.ADMIN) && !spec.in(AclCategory.WRITE)
-                        && !(spec.in(AclCategory.SCRIPTING) && !spec.has(CommandFlag.READONLY));
-            };
-        }
-
-        /** The name the configuration uses: {@code all}, {@code read-write}, {@code read-only}. */
-        public String configName() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-
-        /** The access named {@code name} in the configuration, or null. */
-        public static Access parse(String name) {
-            for (Access a : values()) {
-                if (a.configName().equals(name.trim().toLowerCase(Locale.ROOT))) {
-                    return a;
-                }
-            }
-            return null;
-        }
-    }
-
-    /** A named user: its password's SHA-256 digest and its access. */
-    public record User(String name, byte[] passwordDigest, Access access) {
+    /** Whether a user of {@code access} may run a command of {@code spec}'s flags and ACL categories. */
+    public static boolean permits(UserAccount.Access access, CommandSpec spec) {
+        return switch (access) {
+            case ALL -> true;
+            case READ_WRITE -> !spec.in(AclCategory.ADMIN);
+            case READ_ONLY -> !spec.in(AclCategory.ADMIN) && !spec.in(AclCategory.WRITE)
+                    && !(spec.in(AclCategory.SCRIPTING) && !spec.has(CommandFlag.READONLY));
+        };
     }
 
     public static final String DEFAULT_USER = "default";
     private static final byte[] DUMMY = Secrets.digest("no such user");
 
-    private final Map<String, User> users;
+    private final Map<String, UserAccount> users;
     private final boolean required;
     private final AtomicLong failures = new AtomicLong();
 
@@ -75,12 +45,12 @@ public final class Users {
      *                    unless named users exist, in which case it is disabled
      * @param named       the named users (a user named {@code default} replaces the requirepass one)
      */
-    public Users(String requirePass, List<User> named) {
-        Map<String, User> all = new java.util.LinkedHashMap<>();
+    public Users(String requirePass, List<UserAccount> named) {
+        Map<String, UserAccount> all = new java.util.LinkedHashMap<>();
         if (requirePass != null) {
-            all.put(DEFAULT_USER, new User(DEFAULT_USER, Secrets.digest(requirePass), Access.ALL));
+            all.put(DEFAULT_USER, new UserAccount(DEFAULT_USER, Secrets.digest(requirePass), UserAccount.Access.ALL));
         }
-        all.putAll(named.stream().collect(Collectors.toMap(User::name, Function.identity(), (a, b) -> b)));
+        all.putAll(named.stream().collect(Collectors.toMap(UserAccount::name, Function.identity(), (a, b) -> b)));
         this.users = Map.copyOf(all);
         this.required = !users.isEmpty();
     }
@@ -90,28 +60,14 @@ public final class Users {
         return new Users(null, List.of());
     }
 
-    /** A user given as a plain password (the configuration's {@code password}). */
-    public static User withPassword(String name, String password, Access access) {
-        return new User(name, Secrets.digest(password), access);
-    }
-
-    /** A user given as the hex SHA-256 of its password (the configuration's {@code password-sha256}). */
-    public static User withDigest(String name, String hex, Access access) {
-        byte[] digest = HexFormat.of().parseHex(hex.trim().toLowerCase(Locale.ROOT));
-        if (digest.length != 32) {
-            throw new IllegalArgumentException("a SHA-256 digest is 64 hex digits");
-        }
-        return new User(name, digest, access);
-    }
-
     /** Whether a new connection must authenticate before running commands. */
     public boolean required() {
         return required;
     }
 
     /** The user a connection starts as when none is required; null when one is. */
-    public User initial() {
-        return required ? null : new User(DEFAULT_USER, DUMMY, Access.ALL);
+    public UserAccount initial() {
+        return required ? null : new UserAccount(DEFAULT_USER, DUMMY, UserAccount.Access.ALL);
     }
 
     /**
@@ -119,12 +75,12 @@ public final class Users {
      * theirs, else null, counted as a failure. With no password configured the default user takes
      * any password, as Redis's {@code nopass} default user does.
      */
-    public User authenticate(byte[] name, byte[] password) {
+    public UserAccount authenticate(byte[] name, byte[] password) {
         String user = name == null ? DEFAULT_USER : new String(name, StandardCharsets.UTF_8);
         if (!required && user.equals(DEFAULT_USER)) {
             return initial();
         }
-        User found = users.get(user);
+        UserAccount found = users.get(user);
         boolean match = MessageDigest.isEqual(found == null ? DUMMY : found.passwordDigest(), Secrets.digest(password));
         if (found != null && match) {
             return found;

@@ -1,6 +1,5 @@
 package dev.kvfallback.config;
 
-import dev.kvfallback.command.Users;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -151,7 +150,7 @@ public final class ConfigLoader {
                 problems.add(secret + " in " + configFile + " must be a quoted string");
             }
         }
-        List<Users.User> users = users(file.get(USERS), problems);
+        List<UserAccount> users = users(file.get(USERS), problems);
         Boolean metricsKey = yesNo("metrics-require-key", v.get("metrics-require-key"), problems);
         if (metricsKey && v.get("admin-key") == null) {
             problems.add("metrics-require-key needs admin-key");
@@ -303,7 +302,7 @@ public final class ConfigLoader {
      * {@code users:} a list of {name, password or password-sha256, access}. A name is what
      * {@code AUTH name password} gives: printable, no spaces. access defaults to read-write.
      */
-    private static List<Users.User> users(Object value, List<String> problems) {
+    private static List<UserAccount> users(Object value, List<String> problems) {
         if (value == null) {
             return List.of();
         }
@@ -311,7 +310,7 @@ public final class ConfigLoader {
             problems.add("users must be a list of {name, password or password-sha256, access}");
             return List.of();
         }
-        List<Users.User> users = new ArrayList<>();
+        List<UserAccount> users = new ArrayList<>();
         for (Object item : list) {
             if (!(item instanceof Map<?, ?> entry)) {
                 problems.add("users: each user is a mapping {name, password or password-sha256, access}");
@@ -328,7 +327,7 @@ public final class ConfigLoader {
                 continue;
             }
             Object accessName = entry.get("access");
-            Users.Access access = Users.Access.parse(accessName == null ? "read-write" : String.valueOf(accessName));
+            UserAccount.Access access = UserAccount.Access.parse(accessName == null ? "read-write" : String.valueOf(accessName));
             if (access == null) {
                 problems.add("users: " + name + ": access must be all, read-write or read-only");
                 continue;
@@ -341,16 +340,16 @@ public final class ConfigLoader {
             } else if (password != null && !(password instanceof String)) {
                 problems.add("users: " + name + ": password must be a quoted string (YAML reads 0123 as 83, yes as true)");
             } else if (password != null) {
-                users.add(Users.withPassword(name, String.valueOf(password), access));
+                users.add(UserAccount.withPassword(name, String.valueOf(password), access));
             } else {
                 try {
-                    users.add(Users.withDigest(name, String.valueOf(digest), access));
+                    users.add(UserAccount.withDigest(name, String.valueOf(digest), access));
                 } catch (IllegalArgumentException e) {
                     problems.add("users: " + name + ": password-sha256 must be 64 hex digits");
                 }
             }
         }
-        if (users.stream().map(Users.User::name).distinct().count() < users.size()) {
+        if (users.stream().map(UserAccount::name).distinct().count() < users.size()) {
             problems.add("users: a name appears twice");
         }
         return List.copyOf(users);

@@ -29,7 +29,7 @@ import java.nio.file.Path;
 public record ProxyConfig(HostPort listen, String redisUrl, Path redisCaCert, String mongodbUri, String mongodbDb,
                           boolean mongodbExclusive,
                           Path dataDir, HostPort adminListen, String adminKey, String requirePass,
-                          java.util.List<dev.kvfallback.command.Users.User> users, boolean metricsRequireKey,
+                          java.util.List<dev.kvfallback.config.UserAccount> users, boolean metricsRequireKey,
                           ClientLimits clients, TlsConfig tls, int databases, int ioThreads,
                           boolean forceFallback, TeeConfig tee, FailoverConfig failover) {
 

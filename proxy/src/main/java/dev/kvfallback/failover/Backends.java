@@ -1,10 +1,10 @@
 package dev.kvfallback.failover;
 
-import dev.kvfallback.DaemonScheduler;
+import dev.kvfallback.concurrent.DaemonScheduler;
 import dev.kvfallback.mongo.MongoStore;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
-import dev.kvfallback.tee.RedisSource;
+import dev.kvfallback.upstream.RedisSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package dev.kvfallback.mongo;
 
-import dev.kvfallback.DaemonScheduler;
+import dev.kvfallback.concurrent.DaemonScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

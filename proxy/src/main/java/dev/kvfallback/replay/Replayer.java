@@ -6,7 +6,7 @@ import dev.kvfallback.engine.Stored;
 import dev.kvfallback.engine.Write;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
-import dev.kvfallback.tee.RedisSource;
+import dev.kvfallback.upstream.RedisSource;
 import dev.kvfallback.upstream.ErrorClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

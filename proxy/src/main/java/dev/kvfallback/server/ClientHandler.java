@@ -1,5 +1,6 @@
 package dev.kvfallback.server;
 
+import dev.kvfallback.config.UserAccount;
 import dev.kvfallback.command.CommandFlag;
 import dev.kvfallback.command.CommandPolicy;
 import dev.kvfallback.command.CommandSpec;
@@ -925,7 +926,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     }
 
     private boolean mayRunUnknown() {
-        return session.authenticated && session.user.access() == Users.Access.ALL && !failover.servesFromMongo();
+        return session.authenticated && session.user.access() == UserAccount.Access.ALL && !failover.servesFromMongo();
     }
 
     /**
@@ -942,7 +943,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                     + " inside MULTI");
             return forward(Target.PINNED, RespRequest.of("ECHO"), failed -> error, null);
         }
-        boolean refused = spec == null ? session.user.access() != Users.Access.ALL : !session.permits(spec);
+        boolean refused = spec == null ? session.user.access() != UserAccount.Access.ALL : !session.permits(spec);
         if (refused) {
             // Redis checks the arity before the user's rights: a refused command of the wrong arity gets that error.
             RespValue.Error error = spec == null ? Errors.noPerm(request.name())

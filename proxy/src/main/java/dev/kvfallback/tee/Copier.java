@@ -1,6 +1,8 @@
 package dev.kvfallback.tee;
 
-import dev.kvfallback.DaemonScheduler;
+import dev.kvfallback.upstream.RedisSource;
+
+import dev.kvfallback.concurrent.DaemonScheduler;
 import dev.kvfallback.engine.Bytes;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;

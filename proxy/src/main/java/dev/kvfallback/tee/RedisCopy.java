@@ -1,5 +1,7 @@
 package dev.kvfallback.tee;
 
+import dev.kvfallback.upstream.RedisSource;
+
 import dev.kvfallback.engine.Bytes;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.HashValue;

@@ -1,5 +1,7 @@
 package dev.kvfallback.tee;
 
+import dev.kvfallback.upstream.RedisSource;
+
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.engine.CommandError;
 import dev.kvfallback.engine.Engine;

@@ -2,7 +2,6 @@ package dev.kvfallback.upstream;
 
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
-import dev.kvfallback.tee.RedisSource;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;

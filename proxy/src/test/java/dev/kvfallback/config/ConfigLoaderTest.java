@@ -146,8 +146,8 @@ class ConfigLoaderTest {
                     access: read-only
                 """);
         ProxyConfig c = ConfigLoader.load(List.of("--config", file.toString()), Map.of());
-        assertEquals(List.of("app", "reports"), c.users().stream().map(dev.kvfallback.command.Users.User::name).toList());
-        assertEquals(dev.kvfallback.command.Users.Access.READ_WRITE, c.users().get(0).access());
+        assertEquals(List.of("app", "reports"), c.users().stream().map(dev.kvfallback.config.UserAccount::name).toList());
+        assertEquals(dev.kvfallback.config.UserAccount.Access.READ_WRITE, c.users().get(0).access());
         dev.kvfallback.command.Users users = new dev.kvfallback.command.Users(null, c.users());
         assertTrue(users.required(), "named users without requirepass disable the password-less default user");
         assertEquals("reports", users.authenticate("reports".getBytes(), "app-secret".getBytes()).name(),

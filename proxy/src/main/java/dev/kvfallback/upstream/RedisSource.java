@@ -1,4 +1,4 @@
-package dev.kvfallback.tee;
+package dev.kvfallback.upstream;
 
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;

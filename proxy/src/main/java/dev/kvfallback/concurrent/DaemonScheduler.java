@@ -1,4 +1,4 @@
-package dev.kvfallback;
+package dev.kvfallback.concurrent;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
