@@ -1,6 +1,7 @@
 package dev.kvfallback.engine;
 
 import dev.kvfallback.command.CommandFlag;
+import dev.kvfallback.concurrent.Idle;
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
@@ -118,7 +119,8 @@ public final class Engine {
      * @param divergent whether writes mark their keys divergent (fallback writes Redis has not seen)
      */
     /** Commands given to {@link #execute} and not finished. */
-    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    /** Commands given through {@link #execute} and not yet answered. */
+    private final Idle running = new Idle();
     private final java.util.concurrent.atomic.AtomicLong writesServed = new java.util.concurrent.atomic.AtomicLong();
 
     public Engine(Keyspace keyspace, CommandTable table, LongSupplier clock, RandomGenerator random,
@@ -169,10 +171,10 @@ public final class Engine {
         } else {
             result = runLocked(db, protocol, request, command, keysOf(spec, request));
         }
-        running.incrementAndGet();
+        running.enter();
         boolean write = spec.has(CommandFlag.WRITE);
         return result.exceptionally(Engine::failure).whenComplete((reply, error) -> {
-            running.decrementAndGet();
+            running.exit();
             if (write && reply != null && !(reply instanceof RespValue.Error)) {
                 writesServed.incrementAndGet();
             }
@@ -189,17 +191,7 @@ public final class Engine {
      * the return to Redis waits for it before its last write-back pass.
      */
     public CompletionStage<Void> idle() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        whenIdle(done);
-        return done;
-    }
-
-    private void whenIdle(CompletableFuture<Void> done) {
-        if (running.get() == 0) {
-            done.complete(null);
-        } else {
-            CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> whenIdle(done));
-        }
+        return running.whenIdle();
     }
 
     /**

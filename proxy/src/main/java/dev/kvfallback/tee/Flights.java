@@ -1,8 +1,10 @@
 package dev.kvfallback.tee;
 
+import dev.kvfallback.concurrent.Idle;
 import dev.kvfallback.engine.Bytes;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +49,8 @@ public final class Flights {
 
     private final ConcurrentHashMap<Key, Entry> inflight = new ConcurrentHashMap<>();
     private final AtomicLong domains = new AtomicLong(1);
+    /** Flights departed and not landed (those naming at least one key). */
+    private final Idle flying = new Idle();
 
     /** A connection identity of its own (a pinned connection, a re-copy's reads). */
     public long domain() {
@@ -56,6 +60,9 @@ public final class Flights {
     /** Called just before a write to {@code keys} of {@code db} is sent on the connection {@code domain}. */
     public Flight depart(int db, List<byte[]> keys, long domain) {
         Key[] held = new Key[keys.size()];
+        if (held.length > 0) {
+            flying.enter();
+        }
         for (int i = 0; i < held.length; i++) {
             Key key = new Key(db, Bytes.wrap(keys.get(i)));
             held[i] = key;
@@ -81,7 +88,15 @@ public final class Flights {
                 return --e.count == 0 ? null : e;
             });
         }
+        if (flight.keys.length > 0) {
+            flying.exit();
+        }
         return mixed[0];
+    }
+
+    /** Completes once no write is in flight (at once if none is now). */
+    public CompletableFuture<Void> whenNoneInFlight() {
+        return flying.whenIdle();
     }
 
     /** Keys with a write in flight (for tests and health). */

@@ -333,17 +333,9 @@ public final class Tee implements AutoCloseable {
      */
     public CompletableFuture<Void> settled(java.time.Duration limit) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        long deadline = System.nanoTime() + limit.toNanos();
-        whenLanded(deadline, done);
+        flights.whenNoneInFlight().completeOnTimeout(null, limit.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((landed, error) -> barrier().whenComplete((ignored, failed) -> done.complete(null)));
         return done.completeOnTimeout(null, limit.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void whenLanded(long deadline, CompletableFuture<Void> done) {
-        if (flights.size() == 0 || System.nanoTime() >= deadline) {
-            barrier().whenComplete((ignored, error) -> done.complete(null));
-            return;
-        }
-        CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> whenLanded(deadline, done));
     }
 
     // ---- the worker -------------------------------------------------------------------------

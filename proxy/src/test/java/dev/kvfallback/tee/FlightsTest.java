@@ -36,6 +36,18 @@ class FlightsTest {
     }
 
     @Test
+    void aWaitForNoWriteInFlightEndsWhenTheLastOneLands() {
+        assertTrue(flights.whenNoneInFlight().isDone());
+        Flights.Flight a = flights.depart(0, keys("k"), one);
+        Flights.Flight b = flights.depart(1, keys("x", "y"), two);
+        var waiting = flights.whenNoneInFlight();
+        flights.land(b);
+        assertFalse(waiting.isDone(), "a write is still in flight");
+        flights.land(a);
+        assertTrue(waiting.isDone());
+    }
+
+    @Test
     void overlappingWritesOnTwoConnectionsBothLandMixed() {
         Flights.Flight a = flights.depart(0, keys("k"), one);
         Flights.Flight b = flights.depart(0, keys("k"), two);
