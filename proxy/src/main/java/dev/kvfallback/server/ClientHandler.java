@@ -16,6 +16,7 @@ import dev.kvfallback.config.ProxyConfig;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.EngineErrors;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.FailoverBackend;
 import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.protocol.RespEncoder;
@@ -102,6 +103,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     private final SessionState session;
     private final Clients clients;
     private final int maxClients;
+    /** Redis's failure under a command: the switch, the re-run on MongoDB, the both-down reply. */
+    private final FailoverBackend backend;
     /** Requests read but not answered past which reading pauses ({@code max-pipeline}). */
     private final int maxPending;
     /**
@@ -164,7 +167,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
 
     ClientHandler(CommandTable table, LocalCommands local, Upstream upstream, Engine engine, Failover failover,
                   Recovery recovery, Tee tee, ProxyMetrics metrics, ProxyInfo info, SessionState session,
-                  ProxyConfig.ClientLimits limits, ClientMemory memory, Clients clients) {
+                  ProxyConfig.ClientLimits limits, ClientMemory memory, Clients clients, FailoverBackend backend) {
         this.table = table;
         this.local = local;
         this.upstream = upstream;
@@ -176,6 +179,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         this.info = info;
         this.session = session;
         this.clients = clients;
+        this.backend = backend;
         this.maxPending = limits.maxPipeline();
         this.maxClients = limits.maxClients();
         this.maxPendingBytes = limits.queryBufferLimit();
@@ -1107,10 +1111,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             }
             if (rerun) {
                 // Redis cannot serve: switch, and run this command on MongoDB so its client gets a normal reply.
-                recovery.trip(Errors.text((RespValue.Error) value));
                 long failedAt = System.nanoTime();
-                onEngine(db, protocol, request).whenComplete((again, error) -> loop.execute(() -> {
-                    RespValue reply = engineReply(again, error, transform);
+                backend.rerun((RespValue.Error) value, db, protocol, request).thenAccept(again -> loop.execute(() -> {
+                    RespValue reply = transformed(transform, again);
                     metrics.rerun(System.nanoTime() - failedAt);
                     if (landing != null && reply instanceof RespValue.Error) {
                         landing.recopy();
@@ -1129,36 +1132,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             if (request.name().equals("exec")) {
                 List<RespRequest> block = queued;
                 queued = null;
-                work = failover.ready().thenCompose(ready -> exec(block));
+                work = failover.ready().thenCompose(ready -> exec(block)).handle(backend::asClientGetsIt);
             } else {
-                work = onEngine(db, protocol, request);
+                work = backend.onMongo(db, protocol, request);
             }
-            work.whenComplete((value, error) -> loop.execute(() -> callback.accept(engineReply(value, error, null))));
+            work.whenComplete((value, error) -> loop.execute(() ->
+                    callback.accept(value != null ? value : UpstreamErrors.of(error))));
         } else if (target == Target.PINNED) {
             pinned().send(request, callback);
         } else {
             upstream.send(loop, session.protocol, request, callback);
         }
         return true;
-    }
-
-    /** Runs {@code request} on the engine once the mode may serve from MongoDB. */
-    private CompletionStage<RespValue> onEngine(int db, int protocol, RespRequest request) {
-        return failover.ready().thenCompose(ready -> engine.execute(db, protocol, request));
-    }
-
-    /**
-     * The engine's reply as the client gets it: a failure becomes an error reply, and when MongoDB
-     * cannot serve either while Redis is out, the error names both causes.
-     */
-    private RespValue engineReply(RespValue value, Throwable error, UnaryOperator<RespValue> transform) {
-        RespValue reply = value != null ? value
-                : new RespValue.Error(("ERR kvfallback: " + error).replace('\r', ' ').replace('\n', ' '));
-        String redisDown = recovery == null || failover.mode() == Failover.Mode.PRIMARY ? null : recovery.redisFailure();
-        if (reply instanceof RespValue.Error e && redisDown != null) {
-            reply = Errors.bothDown(redisDown, e);
-        }
-        return transformed(transform, reply);
     }
 
     /**
@@ -1186,11 +1171,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             return false;
         }
         CommandSpec spec = table.get(request.name());
-        if (error.code().equals("BUSY") && upstream.excusesBusy()) {
-            // A script of this proxy's clients holds Redis: its BUSY goes to the client, as Redis sent it.
-            return false;
-        }
-        return ErrorClassifier.fallsBack(error.bytes(), spec == null || spec.has(CommandFlag.WRITE));
+        return FailoverBackend.fallsBack(error, spec == null || spec.has(CommandFlag.WRITE), upstream.excusesBusy());
     }
 
     /** Whether the session's pinned connection holds nothing but its db (no transaction, WATCH or tracking). */

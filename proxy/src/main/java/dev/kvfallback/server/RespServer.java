@@ -8,6 +8,7 @@ import dev.kvfallback.engine.Engine;
 import dev.kvfallback.metrics.ProxyMetrics;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.failover.Failover;
+import dev.kvfallback.failover.FailoverBackend;
 import dev.kvfallback.failover.Recovery;
 import dev.kvfallback.protocol.RespLimits;
 import dev.kvfallback.protocol.RespRequestDecoder;
@@ -69,6 +70,7 @@ public final class RespServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicLong ids = new AtomicLong();
     private final Clients registry = new Clients();
+    private final FailoverBackend backend;
     private Channel serverChannel;
 
     public RespServer(EventLoopGroup group, Class<? extends ServerChannel> channelClass, CommandTable table,
@@ -92,6 +94,10 @@ public final class RespServer implements AutoCloseable {
         metrics.gauge(ProxyMetrics.CLIENTS_REQUEST_BYTES, "Bytes of client requests read and not yet answered",
                 memory::held);
         this.tls = tls;
+        this.backend = new FailoverBackend(
+                (db, protocol, request) -> failover.ready().thenCompose(ready -> engine.execute(db, protocol, request)),
+                recovery == null ? cause -> { } : recovery::trip,
+                () -> recovery == null || failover.mode() == Failover.Mode.PRIMARY ? null : recovery.redisFailure());
     }
 
     /** Binds and starts accepting; returns the bound address (port 0 picks a free one). */
@@ -125,7 +131,7 @@ public final class RespServer implements AutoCloseable {
                                 address(ch.remoteAddress()), address(ch.localAddress()),
                                 local.users().initial(), upstream.defaultDb());
                         ClientHandler handler = new ClientHandler(table, local, upstream, engine, failover, recovery, tee,
-                                metrics, info, session, clientLimits, memory, registry);
+                                metrics, info, session, clientLimits, memory, registry, backend);
                         ch.pipeline().addLast(new RespRequestDecoder(limits, handler::authenticated), handler);
                     }
                 });
