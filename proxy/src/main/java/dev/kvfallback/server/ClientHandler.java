@@ -160,8 +160,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     private boolean noTouch;
     /** Whether a blocking command of this client is in flight on its pinned connection. */
     private boolean blocked;
-    /** Whether the reply being computed by {@link #later} ends this connection (CLIENT KILL of itself). */
-    private boolean closeAfterReply;
     /** Whether the reply of the request being processed is not written. */
     private boolean silentRequest;
 
@@ -660,11 +658,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             return reply(error);
         }
         Predicate<Clients.View> wanted = (Predicate<Clients.View>) filter;
+        String own = line(true); // this session's state is read here, on its loop; the rest on theirs
         return later(clients.views().thenApply(views -> {
             StringBuilder text = new StringBuilder();
             for (Clients.View v : views) {
                 if (wanted.test(v)) {
-                    text.append(v.id() == session.id ? line(true) : v.line()).append('\n');
+                    text.append(v.id() == session.id ? own : v.line()).append('\n');
                 }
             }
             return new RespValue.Verbatim("txt", text.toString().getBytes(StandardCharsets.UTF_8));
@@ -680,15 +679,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         }
         Predicate<Clients.View> wanted = (Predicate<Clients.View>) filter;
         boolean legacy = request.size() == 3;
+        boolean killsItself = wanted.test(ownView()); // decided here, on this session's loop
         return later(clients.views().thenApply(views -> {
             List<Clients.View> killed = views.stream().filter(wanted).toList();
             clients.kill(killed, session.id);
-            if (killed.stream().anyMatch(v -> v.id() == session.id)) {
-                closeAfterReply = true;
-            }
             return legacy ? (killed.isEmpty() ? Errors.NO_SUCH_CLIENT : RespValue.Simple.OK)
                     : new RespValue.Int(killed.size());
-        }));
+        }), killsItself);
     }
 
     /**
@@ -749,13 +746,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      * this loop when {@code work} completes.
      */
     private boolean later(CompletionStage<RespValue> work) {
+        return later(work, false);
+    }
+
+    /** {@link #later(CompletionStage)}, closing the connection after the reply when {@code closeAfter}. */
+    private boolean later(CompletionStage<RespValue> work, boolean closeAfter) {
         inflight++;
         Reply slot = weigh(new Reply(session.protocol));
+        slot.closeAfter = closeAfter;
         replies.add(slot);
         work.whenComplete((value, error) -> loop.execute(() -> {
-            slot.closeAfter = closeAfterReply;
-            closeAfterReply = false;
-            if (slot.closeAfter) {
+            if (closeAfter) {
                 closing = true;
             }
             answered(slot, value != null ? value : UpstreamErrors.of(error));
@@ -765,9 +766,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
 
     /** This client as CLIENT LIST describes it, taken on its own loop (null once it has closed). */
     CompletableFuture<Clients.View> view() {
-        return CompletableFuture.supplyAsync(() -> closing ? null : new Clients.View(session.id,
-                session.remoteAddress, session.localAddress, userName(), session.subscriptions() > 0
-                || !session.shardChannels.isEmpty(), line(false)), loop);
+        return CompletableFuture.supplyAsync(() -> closing ? null : ownView(), loop);
+    }
+
+    /** This client's view; on its loop. */
+    private Clients.View ownView() {
+        return new Clients.View(session.id, session.remoteAddress, session.localAddress, userName(),
+                session.subscriptions() > 0 || !session.shardChannels.isEmpty(), line(false));
     }
 
     /** Closes this client, on its loop (CLIENT KILL from another client). */

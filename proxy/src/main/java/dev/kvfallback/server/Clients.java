@@ -36,10 +36,13 @@ final class Clients {
     private final ConcurrentSkipListMap<Long, ClientHandler> byId = new ConcurrentSkipListMap<>();
     /** Clients with a blocking command in flight (INFO's blocked_clients). */
     private final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
-    /** When the pause set by CLIENT PAUSE ends, in {@link System#currentTimeMillis} terms; 0: none. */
-    private volatile long pausedUntil;
-    /** Whether the pause holds every command (ALL) or only writes (WRITE). */
-    private volatile boolean pauseAll;
+    /** A CLIENT PAUSE: when it ends, in {@link System#currentTimeMillis} terms, and whether it holds every command. */
+    private record Pause(long until, boolean all) {
+        static final Pause NONE = new Pause(0, false);
+    }
+
+    /** The pause in force, replaced whole so a reader never mixes two pauses' fields. */
+    private volatile Pause pause = Pause.NONE;
 
     void add(long id, ClientHandler client) {
         byId.put(id, client);
@@ -199,17 +202,19 @@ final class Clients {
             return Errors.subcommandArguments("CLIENT", request.arg(1));
         }
         long until = System.currentTimeMillis() + millis;
-        // As Redis: a pause already longer, or stricter, than the new one is kept.
-        if (until > pausedUntil || all && !pauseAll) {
-            pauseAll = all || pauseAll && pausedUntil > until;
-            pausedUntil = Math.max(until, pausedUntil);
+        synchronized (this) {
+            // As Redis: a pause already longer, or stricter, than the new one is kept.
+            Pause now = pause;
+            if (until > now.until() || all && !now.all()) {
+                pause = new Pause(Math.max(until, now.until()), all || now.all() && now.until() > until);
+            }
         }
         return null;
     }
 
     /** {@code CLIENT UNPAUSE}: ends the pause and wakes every client. */
     void unpause() {
-        pausedUntil = 0;
+        pause = Pause.NONE;
         for (ClientHandler client : byId.values()) {
             client.unpaused();
         }
@@ -217,7 +222,7 @@ final class Clients {
 
     /** Whether a CLIENT PAUSE was set and not lifted (it may have ended): one volatile read. */
     boolean paused() {
-        return pausedUntil != 0;
+        return pause.until() != 0;
     }
 
     /**
@@ -225,15 +230,15 @@ final class Clients {
      * paused ALL, writes and commands that may replicate (EVAL, PUBLISH, EXEC...) while paused WRITE.
      */
     long pausedFor(CommandSpec spec) {
-        long until = pausedUntil;
-        if (until == 0) {
+        Pause now = pause;
+        if (now.until() == 0) {
             return 0;
         }
-        long left = until - System.currentTimeMillis();
+        long left = now.until() - System.currentTimeMillis();
         if (left <= 0) {
             return 0;
         }
-        boolean held = pauseAll || spec == null || spec.has(CommandFlag.WRITE) || spec.has(CommandFlag.MAY_REPLICATE)
+        boolean held = now.all() || spec == null || spec.has(CommandFlag.WRITE) || spec.has(CommandFlag.MAY_REPLICATE)
                 || spec.name().equals("exec");
         return held ? left : 0;
     }

@@ -84,6 +84,10 @@ final class RawCommand extends Command<byte[], byte[], RespValue> implements Com
 
     @Override
     public void cancel() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::cancel); // the reply callback runs on the loop, as for a failure
+            return;
+        }
         super.cancel();
         answer(UpstreamErrors.unavailable(null));
     }
