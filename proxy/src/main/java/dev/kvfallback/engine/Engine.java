@@ -164,14 +164,17 @@ public final class Engine {
         if (!spec.arityAccepts(request.size())) {
             return done(Errors.wrongArity(spec.name()));
         }
-        CompletionStage<RespValue> result;
-        if (whole != null) {
-            result = runKeyless(whole, new Scope(keyspace, db, databases, protocol, request, clock.getAsLong(),
-                    random, divergent));
-        } else {
-            result = runLocked(db, protocol, request, command, keysOf(spec, request));
-        }
+        // Counted before it starts, so idle() never completes while it runs, whichever thread started it.
         running.enter();
+        CompletionStage<RespValue> result;
+        try {
+            result = whole != null
+                    ? runKeyless(whole, new Scope(keyspace, db, databases, protocol, request, clock.getAsLong(),
+                            random, divergent))
+                    : runLocked(db, protocol, request, command, keysOf(spec, request));
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
         boolean write = spec.has(CommandFlag.WRITE);
         return result.exceptionally(Engine::failure).whenComplete((reply, error) -> {
             running.exit();
