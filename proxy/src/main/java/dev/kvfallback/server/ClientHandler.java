@@ -23,6 +23,8 @@ import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.session.Dispatcher;
+import dev.kvfallback.session.Dispatcher.Target;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.upstream.ErrorClassifier;
 import dev.kvfallback.upstream.Upstream;
@@ -62,7 +64,7 @@ import java.util.function.UnaryOperator;
  * created on arrival. Execution order across upstream connections is kept by a barrier: a command
  * bound for another connection than the one with commands in flight waits (is parked) until those
  * have answered, as Redis itself would have run them one after another. Backpressure: at most
- * {@link #MAX_INFLIGHT} commands are in flight per client and none is sent while the channel is
+ * {@link Dispatcher#MAX_INFLIGHT} commands are in flight per client and none is sent while the channel is
  * not writable (replies past the high water mark); reading pauses while replies and parked
  * commands exceed {@code max-pipeline} or the channel is not writable. Replies the client does not
  * read are bounded by {@code client-output-buffer-limit}: past it the client is closed, as Redis does.
@@ -80,15 +82,11 @@ import java.util.function.UnaryOperator;
 final class ClientHandler extends ChannelInboundHandlerAdapter implements RoutingState {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
-    /** Commands a client may have in flight upstream at once; more wait, parked, in order. */
-    private static final int MAX_INFLIGHT = 128;
 
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
 
-    /** Where a command runs; commands in flight on one target park commands for another. */
-    private enum Target { SHARED, PINNED, SUBSCRIBER, ENGINE, ENGINE_SERIAL }
 
     private final CommandTable table;
     private final LocalCommands local;
@@ -125,12 +123,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     private long softLimitSince;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
     /** Requests (and a protocol error) read but not yet run, in arrival order. */
-    private final ArrayDeque<Object> parked = new ArrayDeque<>();
+    /** The in-flight limit, the ordering barrier and what waits (parked), in arrival order. */
+    private final Dispatcher dispatcher = new Dispatcher();
     private ChannelHandlerContext ctx;
     private EventLoop loop;
-    private Target current = Target.SHARED;
-    private int currentProtocol = 2;
-    private int inflight;
     private boolean drainScheduled;
     /** Whether a wake-up is registered for when the mode may serve again (see {@link #forward}). */
     private boolean waitingForMode;
@@ -213,7 +209,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         blocked(false);
         releasePinned();
         replies.clear();
-        parked.clear();
+        dispatcher.clearParked();
         memory.give(pendingBytes);
         pendingBytes = 0;
         super.channelInactive(ctx);
@@ -231,12 +227,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                     pendingBytes += request.weight();
                     room = memory.take(request.weight());
                 }
-                if (parked.isEmpty() && canDispatch()) {
+                if (dispatcher.nothingParked() && canDispatch()) {
                     handle(msg);
                 } else {
-                    parked.add(msg);
+                    dispatcher.park(msg);
                 }
-                if (replies.size() + parked.size() > maxPending || pendingBytes > maxPendingBytes || !room) {
+                if (replies.size() + dispatcher.parkedCount() > maxPending || pendingBytes > maxPendingBytes || !room) {
                     // A pipeline of requests, or of large ones, is read no further until answered:
                     // a client holds at most about client-query-buffer-limit of them, whatever it
                     // sends, and all clients together at most maxmemory-clients.
@@ -264,7 +260,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     }
 
     private boolean finished() {
-        return replies.isEmpty() && parked.isEmpty() && inflight == 0;
+        return replies.isEmpty() && dispatcher.nothingParked() && dispatcher.inflight() == 0;
     }
 
     @Override
@@ -276,7 +272,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         // Redis's timeout spares subscribers and clients waiting for a reply (a blocked BLPOP).
         if (event instanceof IdleStateEvent && !closing && session.subscriptions() == 0
-                && session.shardChannels.isEmpty() && replies.isEmpty() && parked.isEmpty() && inflight == 0) {
+                && session.shardChannels.isEmpty() && finished()) {
             info.countClosed(ProxyInfo.Closed.IDLE_TIMEOUT);
             closing = true;
             ctx.close();
@@ -305,7 +301,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 info.countClosed(ProxyInfo.Closed.QUERY_BUFFER_LIMIT);
                 log.warn("[Security] closing client {}: {}", session.remoteAddress, error.message());
                 closing = true;
-                parked.clear();
+                dispatcher.clearParked();
                 ctx.close();
                 return true;
             }
@@ -314,7 +310,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             Reply reply = Reply.of(Errors.protocol(error.message()), session.protocol);
             reply.closeAfter = true;
             closing = true;
-            parked.clear();
+            dispatcher.clearParked();
             replies.add(reply);
             scheduleDrain();
             return true;
@@ -328,7 +324,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      */
     private boolean process(RespRequest request) {
         if (clients.paused() && clients.pausedFor(table.resolve(request)) > 0) {
-            parked.add(request);
+            dispatcher.park(request);
             waitForUnpause();
             return false;
         }
@@ -751,7 +747,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
 
     /** {@link #later(CompletionStage)}, closing the connection after the reply when {@code closeAfter}. */
     private boolean later(CompletionStage<RespValue> work, boolean closeAfter) {
-        inflight++;
+        dispatcher.startedAside();
         Reply slot = weigh(new Reply(session.protocol));
         slot.closeAfter = closeAfter;
         replies.add(slot);
@@ -816,7 +812,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 argvMem += arg.length;
             }
         }
-        for (Object request : parked) {
+        for (Object request : dispatcher.parkedRequests()) {
             if (request instanceof RespRequest r && r != running) {
                 qbuf += wireSize(r);
             }
@@ -1072,21 +1068,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      */
     private boolean forward(Target target, RespRequest request, UnaryOperator<RespValue> transform,
                             Tee.Landing landing) {
-        if (inflight > 0 && (target != current || target == Target.ENGINE_SERIAL
-                || (target == Target.SHARED && currentProtocol != session.protocol))) {
-            parked.add(request);
+        if (!dispatcher.mayStart(target, session.protocol)) {
+            dispatcher.park(request);
             return false;
         }
         boolean upstreamBound = target != Target.ENGINE && target != Target.ENGINE_SERIAL;
         if (upstreamBound && !failover.isReady()) {
             // Returning to Redis: its last write-back pass is running. Hold until it is done.
-            parked.add(request);
+            dispatcher.park(request);
             waitForMode();
             return false;
         }
-        current = target;
-        currentProtocol = session.protocol;
-        inflight++;
+        dispatcher.started(target, session.protocol);
         Reply slot = weigh(new Reply(session.protocol));
         replies.add(slot);
         int protocol = session.protocol;
@@ -1201,7 +1194,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             return;
         }
         slot.complete(value);
-        inflight--;
+        dispatcher.answered();
         scheduleDrain();
         unparkIfRoom();
     }
@@ -1212,11 +1205,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      * paused instead of buffered.
      */
     private boolean canDispatch() {
-        return inflight < MAX_INFLIGHT && ctx.channel().isWritable();
+        return dispatcher.hasRoom() && ctx.channel().isWritable();
     }
 
     private void unparkIfRoom() {
-        if (!parked.isEmpty() && canDispatch()) {
+        if (!dispatcher.nothingParked() && canDispatch()) {
             unpark();
         }
     }
@@ -1224,12 +1217,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     private void unpark() {
         try {
             Object request;
-            while ((request = parked.peek()) != null && !closing && canDispatch()) {
-                parked.poll();
+            while (!closing && canDispatch() && (request = dispatcher.nextParked()) != null) {
                 if (!handle(request)) {
-                    // process() parked it again at the tail; move it back to the head to keep order.
-                    parked.pollLast();
-                    parked.addFirst(request);
+                    // process() parked it again at the tail; it goes back to the head to keep order.
+                    dispatcher.backToHead();
                     return;
                 }
             }
@@ -1291,8 +1282,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     }
 
     private boolean reset() {
-        if (inflight > 0) {
-            parked.add(RespRequest.of("RESET"));
+        if (dispatcher.inflight() > 0) {
+            dispatcher.park(RespRequest.of("RESET"));
             return false;
         }
         releasePinned();
@@ -1391,12 +1382,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             }
             frames = set.size();
         }
-        if (inflight > 0 && current != Target.SUBSCRIBER) {
-            parked.add(request);
+        if (!dispatcher.mayStart(Target.SUBSCRIBER, session.protocol)) {
+            dispatcher.park(request);
             return false;
         }
-        current = Target.SUBSCRIBER;
-        inflight++;
+        dispatcher.started(Target.SUBSCRIBER, session.protocol);
         replies.add(weigh(Reply.frames(frames, session.protocol)));
         if (subscriber == null) {
             subscriber = upstream.subscriber(loop, this::pubSubEvent, this::upstreamLost);
@@ -1459,7 +1449,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     }
 
     private void subscriptionAnswered() {
-        inflight--;
+        dispatcher.answered();
         unparkIfRoom();
     }
 
@@ -1578,7 +1568,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             pendingBytes = 0;
         }
         if (!closing && !draining && !channel.config().isAutoRead() && channel.isWritable()
-                && replies.size() + parked.size() <= maxPending / 2 && pendingBytes <= maxPendingBytes) {
+                && replies.size() + dispatcher.parkedCount() <= maxPending / 2 && pendingBytes <= maxPendingBytes) {
             if (!memory.hasRoom()) {
                 waitForMemory();
                 return;
