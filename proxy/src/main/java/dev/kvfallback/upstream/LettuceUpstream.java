@@ -35,7 +35,6 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.File;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,10 +62,6 @@ public final class LettuceUpstream implements Upstream {
     private static final long RETRY_MILLIS = 1_000;
     /** How often shared connections look for timed-out commands; a timeout fires at most this late. */
     private static final long SWEEP_MILLIS = 100;
-    /** Pinned connections each loop opens ahead of need, per protocol in use. */
-    private static final int WARM_CONNECTIONS = 2;
-    /** Pinned connections each loop keeps for reuse when sessions give theirs back, per protocol. */
-    private static final int MAX_WARM_CONNECTIONS = 4;
     /** For the control connections: what runs there never holds Redis itself. */
     private static final Scripts NO_SCRIPTS = new Scripts(0);
 
@@ -257,17 +252,8 @@ public final class LettuceUpstream implements Upstream {
          */
         final Connector<StatefulRedisConnection<byte[], byte[]>> alone;
         final Deadlines aloneDeadlines;
-        /**
-         * Pinned connections opened ahead of need, by protocol: a session that needs its own
-         * connection (BLPOP, MULTI, another db) takes one and its command leaves at once, in the
-         * order the proxy read it, instead of after a connect that later commands of other clients
-         * would overtake. A pool starts with the first use of its protocol (RESP2's at start),
-         * is refilled as it is taken from, and a connection closed while idle is dropped.
-         */
-        @SuppressWarnings("unchecked")
-        final ArrayDeque<Warm>[] warm = new ArrayDeque[4];
-        final int[] opening = new int[4];
-        private boolean closed;
+        /** Pinned connections opened ahead of need. */
+        final WarmConnections warm;
         final ScheduledFuture<?> sweep;
         /** Commands sent since the last flush, by protocol as {@link #shared}. */
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -281,7 +267,6 @@ public final class LettuceUpstream implements Upstream {
             for (int protocol = 2; protocol <= 3; protocol++) {
                 deadlines[protocol] = new Deadlines(timeout, scripts);
                 pending[protocol] = new ArrayList<>();
-                warm[protocol] = new ArrayDeque<>();
             }
             this.sweep = loop.scheduleAtFixedRate(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             this.resources = DefaultClientResources.builder()
@@ -298,10 +283,13 @@ public final class LettuceUpstream implements Upstream {
                     .build();
             this.aloneDeadlines = new Deadlines(timeout, NO_SCRIPTS);
             this.alone = connector(3, "Redis control");
+            RedisURI target = uriFor(uri.getDatabase());
+            this.warm = new WarmConnections(loop,
+                    protocol -> client(protocol, true).connectAsync(ByteArrayCodec.INSTANCE, target), uri, credentials);
             if (connectAhead) {
                 loop.execute(() -> {
                     alone.open();
-                    fillWarm(2);
+                    warm.fill(2);
                 });
             }
         }
@@ -319,81 +307,6 @@ public final class LettuceUpstream implements Upstream {
                 shared[protocol] = connector(protocol, "Redis");
             }
             return shared[protocol];
-        }
-
-        /** A warm pinned connection of {@code protocol}, or null if none is ready; refills the pool. */
-        Warm takeWarm(int protocol) {
-            Warm taken = warm[protocol].poll();
-            while (taken != null && !taken.connection.isOpen()) {
-                taken = warm[protocol].poll(); // closed while idle (Redis's idle timeout): dropped
-            }
-            // Refilled after the taker's command has left: a connect's setup must not delay it.
-            loop.execute(() -> fillWarm(protocol));
-            return taken;
-        }
-
-        /** Whether the pool of {@code protocol} would take a connection back. */
-        boolean hasRoom(int protocol) {
-            return !closed && warm[protocol].size() + opening[protocol] < MAX_WARM_CONNECTIONS;
-        }
-
-        /**
-         * Returns a session's pinned connection to the pool once Redis has reset it as a new
-         * connection: RESET (which also ends a MULTI, WATCH, tracking and a SELECT), then the
-         * handshake's protocol and credentials and the URL's db again. Closed if any step fails.
-         */
-        void recycle(int protocol, StatefulRedisConnection<byte[], byte[]> c, long id) {
-            opening[protocol]++;
-            List<RespRequest> steps = new ArrayList<>(List.of(RespRequest.of("RESET")));
-            if (protocol == 3) {
-                steps.add(credentials == null ? RespRequest.of("HELLO", "3")
-                        : RespRequest.of("HELLO", "3", "AUTH", credentials[0], credentials[1]));
-            } else if (credentials != null) {
-                steps.add(RespRequest.of("AUTH", credentials[0], credentials[1]));
-            }
-            if (uri.getDatabase() != 0) {
-                steps.add(RespRequest.of("SELECT", Integer.toString(uri.getDatabase())));
-            }
-            boolean[] failed = new boolean[1];
-            for (int i = 0; i < steps.size(); i++) {
-                boolean last = i == steps.size() - 1;
-                c.dispatch(command(loop, protocol, steps.get(i), reply -> {
-                    failed[0] |= reply instanceof RespValue.Error;
-                    if (!last) {
-                        return;
-                    }
-                    opening[protocol]--;
-                    if (failed[0] || closed || !c.isOpen()) {
-                        c.closeAsync();
-                        return;
-                    }
-                    Warm w = new Warm(c);
-                    w.id = id;
-                    warm[protocol].add(w);
-                }));
-            }
-        }
-
-        /** Opens pinned connections until {@link #WARM_CONNECTIONS} are ready or opening; a failure waits for the next take. */
-        void fillWarm(int protocol) {
-            RedisURI target = uriFor(uri.getDatabase());
-            while (!closed && warm[protocol].size() + opening[protocol] < WARM_CONNECTIONS) {
-                opening[protocol]++;
-                client(protocol, true).connectAsync(ByteArrayCodec.INSTANCE, target).whenComplete((c, error) ->
-                        loop.execute(() -> {
-                            opening[protocol]--;
-                            if (c == null) {
-                                return;
-                            }
-                            if (closed) {
-                                c.closeAsync();
-                                return;
-                            }
-                            Warm w = new Warm(c);
-                            c.dispatch(command(loop, protocol, RespRequest.of("CLIENT", "ID"), w::identified));
-                            warm[protocol].add(w);
-                        }));
-            }
         }
 
         void sendAlone(RespRequest request, Consumer<RespValue> reply) {
@@ -471,13 +384,7 @@ public final class LettuceUpstream implements Upstream {
                     }
                 }
                 alone.close();
-                closed = true;
-                for (ArrayDeque<Warm> pool : warm) {
-                    if (pool != null) {
-                        pool.forEach(w -> w.connection.closeAsync());
-                        pool.clear();
-                    }
-                }
+                warm.close();
             }).awaitUninterruptibly(2, TimeUnit.SECONDS);
             CompletableFuture<?>[] shutdowns = clients.values().stream()
                     .map(c -> c.shutdownAsync(0, 1, TimeUnit.SECONDS))
@@ -491,22 +398,6 @@ public final class LettuceUpstream implements Upstream {
         }
     }
 
-    /** A pinned connection opened ahead of need, and its Redis client id once CLIENT ID has answered. */
-    private static final class Warm {
-        final StatefulRedisConnection<byte[], byte[]> connection;
-        long id;
-
-        Warm(StatefulRedisConnection<byte[], byte[]> connection) {
-            this.connection = connection;
-        }
-
-        void identified(RespValue reply) {
-            if (reply instanceof RespValue.Int n) {
-                id = n.value();
-            }
-        }
-    }
-
     /**
      * A session's own connection: MULTI/EXEC, WATCH, blocking commands, another db, tracking. Taken
      * warm from the loop's pool when one is ready (then a SELECT goes first for another db), else
@@ -517,7 +408,7 @@ public final class LettuceUpstream implements Upstream {
         private final Connector<StatefulRedisConnection<byte[], byte[]>> connector;
         private final int protocol;
         /** Redis's client id of the connection: the warm one's, or asked when it was opened. */
-        private final Warm identity;
+        private final WarmConnections.Warm identity;
         private final PushListener pushListener;
         private final ClosedListener closedListener;
         /** Commands sent and not yet answered: a connection with none may go back to the pool. */
@@ -528,7 +419,7 @@ public final class LettuceUpstream implements Upstream {
             this.protocol = protocol;
             this.pushListener = message -> pushes.accept(PushValues.toResp(message));
             this.closedListener = new ClosedListener(link.loop, onClosed);
-            Warm ready = link.takeWarm(protocol);
+            WarmConnections.Warm ready = link.warm.take(protocol);
             RedisURI target = uriFor(db);
             RedisClient client = link.client(protocol, true);
             this.connector = new Connector<>(link.loop, "pinned Redis",
@@ -543,7 +434,7 @@ public final class LettuceUpstream implements Upstream {
                     send(RespRequest.of("SELECT", Integer.toString(db)), ignored -> { });
                 }
             } else {
-                identity = new Warm(null);
+                identity = new WarmConnections.Warm(null);
                 send(RespRequest.of("CLIENT", "ID"), identity::identified);
             }
         }
@@ -570,14 +461,14 @@ public final class LettuceUpstream implements Upstream {
         @Override
         public void close() {
             StatefulRedisConnection<byte[], byte[]> c = connector.connection();
-            if (c == null || inflight > 0 || !c.isOpen() || !link.hasRoom(protocol)) {
+            if (c == null || inflight > 0 || !c.isOpen() || !link.warm.hasRoom(protocol)) {
                 connector.close();
                 return;
             }
             c.removeListener(pushListener);
             c.removeListener(closedListener);
             connector.detach();
-            link.recycle(protocol, c, identity.id);
+            link.warm.recycle(protocol, c, identity.id);
         }
     }
 

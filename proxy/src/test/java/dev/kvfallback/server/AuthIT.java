@@ -49,6 +49,28 @@ class AuthIT {
     }
 
     @Test
+    void aPinnedConnectionGivenBackServesTheNextSessionAuthenticatedOnItsDb() throws Exception {
+        // Each session's own connection goes back to the pool after RESET, which logs it out of
+        // Redis and selects db 0: the proxy authenticates it again (RESP2 AUTH, RESP3 HELLO 3 AUTH).
+        for (int round = 0; round < 8; round++) {
+            String protocol = round % 2 == 0 ? "2" : "3";
+            try (RawClient c = new RawClient(STACK.proxy().port())) {
+                c.call("AUTH", "s3cret");
+                c.call("HELLO", protocol);
+                assertEquals("+OK\\r\\n", show(c.call("SELECT", "2")));
+                assertEquals("+OK\\r\\n", show(c.call("SET", "pool:k", "round" + round)), "round " + round);
+                assertEquals(protocol.equals("2") ? "*-1\\r\\n" : "_\\r\\n", show(c.call("BLPOP", "pool:none", "0.01")));
+                assertEquals("$6\\r\\nround" + round + "\\r\\n", show(c.call("GET", "pool:k")));
+            }
+            try (RawClient fresh = new RawClient(STACK.proxy().port())) {
+                fresh.call("AUTH", "s3cret");
+                assertEquals("$-1\\r\\n", show(fresh.call("GET", "pool:k")), "db 0 is untouched");
+            }
+        }
+        assertEquals(dev.kvfallback.failover.Failover.Mode.PRIMARY, STACK.proxy().failover().mode());
+    }
+
+    @Test
     void unauthenticatedClientsCannotSendHugeRequests() throws Exception {
         try (RawClient c = new RawClient(STACK.proxy().port())) {
             c.writeBytes("*100\r\n".getBytes());
