@@ -178,7 +178,8 @@ public final class LocalCommands {
         return RespValue.Simple.OK;
     }
 
-    private static boolean validName(byte[] name) {
+    /** Whether {@code name} is printable ASCII without spaces, as Redis wants a client name (and a library's). */
+    public static boolean validName(byte[] name) {
         for (byte b : name) {
             if (b < '!' || b > '~') {
                 return false;

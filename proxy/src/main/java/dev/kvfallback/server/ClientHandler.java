@@ -624,13 +624,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                     return new RespValue.Error("ERR Unrecognized option '"
                             + new String(request.arg(2), StandardCharsets.UTF_8) + "'");
                 }
-                for (byte b : request.arg(3)) {
-                    if (b < '!' || b > '~') {
-                        return new RespValue.Error("ERR " + attribute
-                                + " cannot contain spaces, newlines or special characters.");
-                    }
-                }
-                return RespValue.Simple.OK;
+                return LocalCommands.validName(request.arg(3)) ? RespValue.Simple.OK : new RespValue.Error("ERR "
+                        + attribute + " cannot contain spaces, newlines or special characters.");
             }
             default -> {
                 return Errors.unknownSubcommand("client", request.arg(1));
