@@ -1,6 +1,5 @@
 package dev.kvfallback.metrics;
 
-import dev.kvfallback.upstream.ErrorClassifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +19,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
@@ -54,11 +52,6 @@ public final class ProxyMetrics implements AutoCloseable {
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
-
-    /** Error classes counted for the upstream: Redis's error codes worth telling apart, the rest "other". */
-    private static final Set<String> ERROR_CODES = Set.of("err", "wrongtype", "noscript", "oom", "loading", "busy",
-            "masterdown", "tryagain", "clusterdown", "noauth", "wrongpass", "readonly", "misconf", "noreplicas",
-            "execabort", "noperm", "moved", "ask");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, CommandMeter[]> commands = new ConcurrentHashMap<>();
@@ -152,23 +145,15 @@ public final class ProxyMetrics implements AutoCloseable {
         return rerun;
     }
 
-    /** Counts an error Redis answered (or the proxy's own "Redis unavailable"), by its class. */
-    public void upstreamError(byte[] message) {
-        ErrorClassifier.Kind kind = ErrorClassifier.classify(message);
-        String code = firstWord(message);
-        String cls = kind == ErrorClassifier.Kind.UNAVAILABLE || kind == ErrorClassifier.Kind.RATE_LIMIT ? kind.tag
-                : ERROR_CODES.contains(code) ? code : "other";
-        upstreamErrors.computeIfAbsent(cls, c -> Counter.builder(UPSTREAM_ERRORS)
+    /**
+     * Counts an error Redis answered (or the proxy's own "Redis unavailable"), by its class: the
+     * error classifier's {@code unavailable} or {@code rate_limit}, else the error's code when it
+     * is a common one, else {@code other} (so the tag's values stay few).
+     */
+    public void upstreamError(String errorClass) {
+        upstreamErrors.computeIfAbsent(errorClass, c -> Counter.builder(UPSTREAM_ERRORS)
                 .description("Error replies from Redis and failed Redis round trips, by class")
                 .tag("class", c).register(registry)).increment();
-    }
-
-    private static String firstWord(byte[] message) {
-        int end = 0;
-        while (end < message.length && end < 16 && message[end] != ' ') {
-            end++;
-        }
-        return new String(message, 0, end, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
     }
 
     /** A gauge read at each scrape; held strongly (Micrometer's default would let a lambda be collected). */

@@ -1093,7 +1093,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             boolean failed = value instanceof RespValue.Error;
             meter.record(failed, System.nanoTime() - start);
             if (failed && upstreamBound) {
-                metrics.upstreamError(((RespValue.Error) value).bytes());
+                metrics.upstreamError(ErrorClassifier.metricClass(((RespValue.Error) value).bytes()));
             }
             boolean rerun = failed && (target == Target.SHARED || target == Target.PINNED && pinnedOnlyForDb())
                     && fallsBack(request, (RespValue.Error) value);

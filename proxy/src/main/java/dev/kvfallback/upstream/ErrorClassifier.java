@@ -85,6 +85,24 @@ public final class ErrorClassifier {
         return WRITES_REFUSED_CODES.contains(code) ? Kind.WRITES_REFUSED : Kind.COMMAND;
     }
 
+    /** Error codes counted apart in metrics; the rest are "other". */
+    private static final Set<String> METRIC_CODES = Set.of("err", "wrongtype", "noscript", "oom", "loading", "busy",
+            "masterdown", "tryagain", "clusterdown", "noauth", "wrongpass", "readonly", "misconf", "noreplicas",
+            "execabort", "noperm", "moved", "ask");
+
+    /**
+     * The class an error reply is counted under in metrics: {@code unavailable} or {@code rate_limit}
+     * by its kind, else its code (lower case) when it is a common one, else {@code other}.
+     */
+    public static String metricClass(byte[] message) {
+        Kind kind = classify(message);
+        if (kind == Kind.UNAVAILABLE || kind == Kind.RATE_LIMIT) {
+            return kind.tag;
+        }
+        String code = firstWord(head(message)).toLowerCase(Locale.ROOT);
+        return METRIC_CODES.contains(code) ? code : "other";
+    }
+
     /** Whether a command ({@code write} or not) that met the error reply {@code message} falls back. */
     public static boolean fallsBack(byte[] message, boolean write) {
         return classify(message).fallsBack(write);

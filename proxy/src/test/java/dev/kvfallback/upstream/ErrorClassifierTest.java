@@ -72,4 +72,14 @@ class ErrorClassifierTest {
             assertEquals(ErrorClassifier.Kind.UNAVAILABLE, ErrorClassifier.classify(UpstreamErrors.of(redis).bytes()), redis.toString());
         }
     }
+
+    @Test
+    void errorsAreCountedInMetricsUnderFewClasses() {
+        assertEquals("rate_limit", ErrorClassifier.metricClass("ERR max requests limit exceeded. Limit: 1".getBytes()));
+        assertEquals("unavailable", ErrorClassifier.metricClass("ERR kvfallback: Redis unavailable (refused)".getBytes()));
+        assertEquals("wrongtype", ErrorClassifier.metricClass("WRONGTYPE Operation against a key".getBytes()));
+        assertEquals("busy", ErrorClassifier.metricClass("BUSY Redis is busy running a script.".getBytes()));
+        assertEquals("err", ErrorClassifier.metricClass("ERR syntax error".getBytes()));
+        assertEquals("other", ErrorClassifier.metricClass("NOGROUP No such key".getBytes()), "codes stay few");
+    }
 }
