@@ -99,12 +99,16 @@ public final class CommandTable {
      * null if the table has neither. The one lookup of a command by its arguments.
      */
     public CommandSpec resolve(RespRequest request) {
-        return resolve(request.args());
+        return subcommand(get(request.name()), request.args()); // the request's lower-case name is kept
     }
 
     /** {@link #resolve(RespRequest)} for a command's arguments, the name first in any case. */
     public CommandSpec resolve(List<byte[]> argv) {
-        CommandSpec spec = find(argv.get(0));
+        return subcommand(find(argv.get(0)), argv);
+    }
+
+    /** {@code spec}'s subcommand that {@code argv} names when {@code spec} is a container given one; else {@code spec}. */
+    private static CommandSpec subcommand(CommandSpec spec, List<byte[]> argv) {
         if (spec != null && spec.isContainer() && argv.size() > 1) {
             return spec.subcommands().get(new String(argv.get(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
         }
@@ -113,7 +117,7 @@ public final class CommandTable {
 
     /** Redis's error for a request {@link #resolve} found nothing for: an unknown command, or subcommand. */
     public RespValue.Error unknown(RespRequest request) {
-        CommandSpec container = find(request.arg(0));
+        CommandSpec container = get(request.name());
         return container == null ? Errors.unknownCommand(request.args())
                 : Errors.unknownSubcommand(container.name(), request.arg(1));
     }

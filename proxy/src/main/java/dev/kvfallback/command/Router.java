@@ -28,9 +28,6 @@ public final class Router {
         if (kind == CommandPolicy.Kind.CLIENT && !(state.tracking() && CommandPolicy.describesTracking(name))) {
             return Route.LOCAL;
         }
-        if (name.equals("quit") || name.equals("reset")) {
-            return Route.LOCAL;
-        }
         if (state.servesFromMongo() || state.queuedForEngine()) {
             return onEngine(spec, kind);
         }
@@ -48,7 +45,7 @@ public final class Router {
     }
 
     /** The route of a command missing from the table (a newer Redis's): only its name can tell if it waits. */
-    public static Route decideUnknown(String name, RoutingState state) {
+    public static Route.Upstream decideUnknown(String name, RoutingState state) {
         return CommandPolicy.of(name) == CommandPolicy.Kind.WAITS || needsOwnConnection(state)
                 ? Route.Upstream.PINNED : Route.Upstream.SHARED;
     }

@@ -58,8 +58,13 @@ public final class SessionState {
         return channels.size() + patterns.size();
     }
 
+    /** Whether the client holds any subscription: a channel, a pattern or a shard channel. */
+    public boolean subscribed() {
+        return subscriptions() > 0 || !shardChannels.isEmpty();
+    }
+
     /** Whether the client is in RESP2 subscribed mode, where only (un)subscribe, PING, QUIT, RESET run. */
     public boolean inSubscribedMode() {
-        return protocol == 2 && (subscriptions() > 0 || !shardChannels.isEmpty());
+        return protocol == 2 && subscribed();
     }
 }

@@ -1,18 +1,18 @@
 package dev.kvfallback.server;
 
-import dev.kvfallback.config.UserAccount;
 import dev.kvfallback.command.CommandFlag;
 import dev.kvfallback.command.CommandPolicy;
 import dev.kvfallback.command.CommandSpec;
-import dev.kvfallback.command.Route;
-import dev.kvfallback.command.Router;
-import dev.kvfallback.command.RoutingState;
 import dev.kvfallback.command.CommandTable;
 import dev.kvfallback.command.Errors;
 import dev.kvfallback.command.LocalCommands;
+import dev.kvfallback.command.Route;
+import dev.kvfallback.command.Router;
+import dev.kvfallback.command.RoutingState;
 import dev.kvfallback.command.SessionState;
 import dev.kvfallback.command.Users;
 import dev.kvfallback.config.ProxyConfig;
+import dev.kvfallback.config.UserAccount;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.EngineErrors;
 import dev.kvfallback.failover.Failover;
@@ -23,12 +23,13 @@ import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespProtocolError;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
-import dev.kvfallback.session.Dispatcher;
 import dev.kvfallback.session.Dispatcher.Target;
+import dev.kvfallback.session.Dispatcher;
 import dev.kvfallback.tee.Tee;
 import dev.kvfallback.upstream.ErrorClassifier;
 import dev.kvfallback.upstream.Upstream;
 import dev.kvfallback.upstream.UpstreamErrors;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -82,11 +83,9 @@ import java.util.function.UnaryOperator;
 final class ClientHandler extends ChannelInboundHandlerAdapter implements RoutingState {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
-
     /** Redis settings whose values are credentials: masked in CONFIG GET replies. */
     private static final java.util.regex.Pattern SECRET_CONFIG =
             java.util.regex.Pattern.compile("(?i)requirepass|masterauth|.*-pass|.*password.*");
-
 
     private final CommandTable table;
     private final LocalCommands local;
@@ -122,7 +121,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     /** When unsent replies first went past the soft output limit, in ms; 0 while under it. */
     private long softLimitSince;
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
-    /** Requests (and a protocol error) read but not yet run, in arrival order. */
     /** The in-flight limit, the ordering barrier and what waits (parked), in arrival order. */
     private final Dispatcher dispatcher = new Dispatcher();
     private ChannelHandlerContext ctx;
@@ -271,8 +269,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         // Redis's timeout spares subscribers and clients waiting for a reply (a blocked BLPOP).
-        if (event instanceof IdleStateEvent && !closing && session.subscriptions() == 0
-                && session.shardChannels.isEmpty() && finished()) {
+        if (event instanceof IdleStateEvent && !closing && !session.subscribed() && finished()) {
             info.countClosed(ProxyInfo.Closed.IDLE_TIMEOUT);
             closing = true;
             ctx.close();
@@ -359,7 +356,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
             // Redis may know a command newer than the table; MongoDB cannot serve one, and only a
             // user with every right may run what the proxy cannot judge.
             return mayRunUnknown()
-                    ? forward(target(Router.decideUnknown(request.name(), this)), request, null)
+                    ? forward(target(Router.decideUnknown(request.name(), this).connection()), request, null)
                     : reply(table.unknown(request));
         }
         if (!spec.arityAccepts(request.size())) {
@@ -460,12 +457,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     /** A command for Redis on {@code connection}, with the session state it opens or ends and the tee's ticket. */
     private boolean upstream(CommandSpec spec, RespRequest request, Route.Connection connection) {
         String name = spec.name();
-        Target target = switch (connection) {
-            case CONTROL -> null;
-            case SUBSCRIBER -> Target.SUBSCRIBER;
-            case PINNED -> Target.PINNED;
-            case SHARED -> Target.SHARED;
-        };
+        Target target = target(connection);
         switch (name) {
             case "info" -> {
                 return forward(target, request, this::withProxySection);
@@ -583,12 +575,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 yield reply(RespValue.Simple.OK);
             }
             case "client|no-evict" -> {
-                String on = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-                if (on.equals("on") || on.equals("off")) {
-                    noEvict = on.equals("on");
-                    yield reply(RespValue.Simple.OK);
+                Boolean on = onOff(request.arg(2));
+                if (on != null) {
+                    noEvict = on;
                 }
-                yield reply(Errors.SYNTAX);
+                yield reply(on != null ? RespValue.Simple.OK : Errors.SYNTAX);
             }
             case "client|unblock" -> clientUnblock(request);
             case "client|trackinginfo" -> reply(notTracking());
@@ -608,11 +599,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 if (request.size() != 3) {
                     return Errors.wrongArity("client|no-touch");
                 }
-                String on = new String(request.arg(2), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-                if (!on.equals("on") && !on.equals("off")) {
+                Boolean on = onOff(request.arg(2));
+                if (on == null) {
                     return Errors.SYNTAX;
                 }
-                noTouch = on.equals("on");
+                noTouch = on;
                 return RespValue.Simple.OK;
             }
             case "setinfo" -> {
@@ -631,6 +622,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 return Errors.unknownSubcommand("client", request.arg(1));
             }
         }
+    }
+
+    /** A CLIENT flag's {@code on} or {@code off}, in any case; null for anything else. */
+    private static Boolean onOff(byte[] arg) {
+        String text = new String(arg, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        return text.equals("on") ? Boolean.TRUE : text.equals("off") ? Boolean.FALSE : null;
     }
 
     /** CLIENT TRACKINGINFO of a client that does not track. */
@@ -685,10 +682,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      * (nil, or the UNBLOCKED error); 0 when that client is not blocked or Redis cannot be reached.
      */
     private boolean clientUnblock(RespRequest request) {
-        long id;
-        try {
-            id = Long.parseLong(new String(request.arg(2), StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
+        Long id = Clients.parseLong(request.arg(2));
+        if (id == null) {
             return reply(Errors.NOT_INTEGER);
         }
         String reason = request.size() == 4 ? new String(request.arg(3), StandardCharsets.US_ASCII) : "TIMEOUT";
@@ -763,7 +758,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     /** This client's view; on its loop. */
     private Clients.View ownView() {
         return new Clients.View(session.id, session.remoteAddress, session.localAddress, userName(),
-                session.subscriptions() > 0 || !session.shardChannels.isEmpty(), line(false));
+                session.subscribed(), line(false));
     }
 
     /** Closes this client, on its loop (CLIENT KILL from another client). */
@@ -815,7 +810,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
         long omem = out == null ? 0 : out.totalPendingWriteBytes();
         StringBuilder flags = new StringBuilder();
-        if (session.subscriptions() > 0 || !session.shardChannels.isEmpty()) {
+        if (session.subscribed()) {
             flags.append('P');
         }
         if (session.inMulti || queued != null) {
@@ -991,12 +986,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         return engine.execute(session.db, session.protocol, request);
     }
 
-    /** The connection an upstream route names. */
-    private static Target target(Route route) {
-        return switch (((Route.Upstream) route).connection()) {
-            case PINNED -> Target.PINNED;
+    /** Where a command for an upstream connection runs (the control connection is no target: it is sent aside). */
+    private static Target target(Route.Connection connection) {
+        return switch (connection) {
+            case CONTROL -> null;
             case SUBSCRIBER -> Target.SUBSCRIBER;
-            default -> Target.SHARED;
+            case PINNED -> Target.PINNED;
+            case SHARED -> Target.SHARED;
         };
     }
 
@@ -1008,10 +1004,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
         }
     }
 
-    /** Whether {@code request} may wait in Redis for others' writes (BLPOP, XREAD, WAIT...). */
-    private boolean blocks(RespRequest request) {
-        CommandSpec spec = table.get(request.name());
-        return spec != null ? CommandPolicy.waits(spec) : CommandPolicy.of(request.name()) == CommandPolicy.Kind.WAITS;
+    /** Whether a command ({@code spec}, null when the table lacks it) may wait in Redis for others' writes (BLPOP, XREAD, WAIT...). */
+    private static boolean blocks(CommandSpec spec, String name) {
+        return spec != null ? CommandPolicy.waits(spec) : CommandPolicy.of(name) == CommandPolicy.Kind.WAITS;
     }
 
     /** A command's name for metrics: one the command table knows, else "unknown" (names stay few). */
@@ -1082,7 +1077,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
                 upstreamBound ? ProxyMetrics.Route.UPSTREAM : ProxyMetrics.Route.FALLBACK);
         long start = System.nanoTime();
         int db = session.db;
-        boolean blocking = target == Target.PINNED && blocks(request);
+        boolean blocking = target == Target.PINNED && blocks(table.get(request.name()), request.name());
         if (blocking) {
             blocked(true);
         }
@@ -1160,10 +1155,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
      * ErrorClassifier}). Not a blocking command, WAIT or a transaction's: their state was Redis's.
      */
     private boolean fallsBack(RespRequest request, RespValue.Error error) {
-        if (recovery == null || !CommandPolicy.queuedInMulti(request.name()) || blocks(request)) {
+        CommandSpec spec = table.get(request.name());
+        if (recovery == null || !CommandPolicy.queuedInMulti(request.name()) || blocks(spec, request.name())) {
             return false;
         }
-        CommandSpec spec = table.get(request.name());
         return FailoverBackend.fallsBack(error, spec == null || spec.has(CommandFlag.WRITE), upstream.excusesBusy());
     }
 
@@ -1517,7 +1512,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Routin
     private boolean checkOutputLimit() {
         ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
         long unsent = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-        ProxyConfig.OutputLimit limit = session.subscriptions() > 0 || !session.shardChannels.isEmpty()
+        ProxyConfig.OutputLimit limit = session.subscribed()
                 ? pubsubOutput : normalOutput;
         boolean overSoft = limit.soft() > 0 && unsent > limit.soft();
         long now = System.currentTimeMillis();

@@ -243,7 +243,8 @@ final class Clients {
         return held ? left : 0;
     }
 
-    private static Long parseLong(byte[] bytes) {
+    /** {@code bytes} as a signed decimal integer, or null. */
+    static Long parseLong(byte[] bytes) {
         try {
             return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
         } catch (NumberFormatException e) {

@@ -42,7 +42,7 @@ public final class UpstreamErrors {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.lettuce.core.RedisCommandExecutionException && t.getMessage() != null
                     && !t.getMessage().isBlank()) {
-                return Secrets.none().redact(t.getMessage().replace('\r', ' ').replace('\n', ' '));
+                return oneLine(t.getMessage());
             }
         }
         return null;
@@ -69,6 +69,11 @@ public final class UpstreamErrors {
         }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         // A driver's message may quote a URI: its password never reaches a client.
+        return oneLine(message);
+    }
+
+    /** {@code message} fit for a client's error reply: one line, no secret of the URL's. */
+    private static String oneLine(String message) {
         return Secrets.none().redact(message.replace('\r', ' ').replace('\n', ' '));
     }
 }
