@@ -1,11 +1,11 @@
 package dev.kvfallback.tee;
 
-import dev.kvfallback.upstream.RedisSource;
-
 import dev.kvfallback.concurrent.DaemonScheduler;
 import dev.kvfallback.engine.Bytes;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.upstream.RedisSource;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,5 @@
 package dev.kvfallback.tee;
 
-import dev.kvfallback.upstream.RedisSource;
-
 import dev.kvfallback.engine.Bytes;
 import dev.kvfallback.engine.Engine;
 import dev.kvfallback.engine.HashValue;
@@ -12,6 +10,7 @@ import dev.kvfallback.engine.StringValue;
 import dev.kvfallback.engine.ZSetValue;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.upstream.RedisSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

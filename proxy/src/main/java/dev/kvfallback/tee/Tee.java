@@ -1,7 +1,5 @@
 package dev.kvfallback.tee;
 
-import dev.kvfallback.upstream.RedisSource;
-
 import dev.kvfallback.command.CommandSpec;
 import dev.kvfallback.engine.CommandError;
 import dev.kvfallback.engine.Engine;
@@ -9,6 +7,8 @@ import dev.kvfallback.engine.Keyspace;
 import dev.kvfallback.protocol.RespEncoder;
 import dev.kvfallback.protocol.RespRequest;
 import dev.kvfallback.protocol.RespValue;
+import dev.kvfallback.upstream.RedisSource;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
